@@ -40,7 +40,11 @@ export interface SampleSource {
 export interface TaskBatch {
   /** [B, H, W, 3] float32. */
   readonly images: tf.Tensor4D;
-  /** Labels by task name: dense [B, H, W, C] float32 (segmentation: C = 1, class ids); classification [B, C]. */
+  /**
+   * Labels by task name, float32: dense tasks [B, H, W, C] (segmentation: C = 1 holding class ids, −1 = ignore;
+   * depth [B, H, W, 1], 0 = invalid; normals [B, H, W, 3], 0 = invalid); multiclass [B, 1] class id (−1 = absent);
+   * multilabel [B, M] 0/1 with −1 where a label is not annotated.
+   */
   readonly labels: Readonly<Record<string, tf.Tensor>>;
   /** [B, T] float32, 1 where sample b is labelled for task t (task order of the data set). */
   readonly labelMask: tf.Tensor2D;

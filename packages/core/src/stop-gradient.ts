@@ -28,7 +28,7 @@ export function stopGradient<T extends tf.Tensor>(x: T): T {
   const detach = tf.customGrad(((input: tf.Tensor) => ({
     value: tf.clone(input),
     gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
-  })) as unknown as tf.CustomGradientFunc<tf.Tensor>);
+  })) as unknown as Parameters<typeof tf.customGrad>[0]);
   return detach(x) as T;
 }
 
