@@ -4,7 +4,15 @@
 // @partial-mtl/metrics tarballs (plus @tensorflow/tfjs from the registry) into an empty folder with npm and
 // imports them, proving a user can install just the packages they need. Expects a prior build.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -13,7 +21,8 @@ const packDir = join(root, '.pack');
 rmSync(packDir, { recursive: true, force: true });
 mkdirSync(packDir);
 const pnpm = ['-y', 'pnpm@10.34.9'];
-const run = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+const run = (cmd, args, cwd) =>
+  execFileSync(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
 
 const packages = readdirSync(join(root, 'packages')).filter((name) =>
   existsSync(join(root, 'packages', name, 'package.json')),
@@ -34,7 +43,19 @@ console.log(`packed ${Object.keys(tarballs).length} packages into .pack/`);
 
 const app = mkdtempSync(join(tmpdir(), 'pmtl-install-'));
 writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'user-app', private: true, type: 'module' }));
-run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', tarballs.core, tarballs.metrics, '@tensorflow/tfjs@4.22.0'], app);
+run(
+  'npm',
+  [
+    'install',
+    '--no-audit',
+    '--no-fund',
+    '--loglevel=error',
+    tarballs.core,
+    tarballs.metrics,
+    '@tensorflow/tfjs@4.22.0',
+  ],
+  app,
+);
 const installed = readdirSync(join(app, 'node_modules', '@partial-mtl')).sort();
 if (installed.join(',') !== 'core,metrics') {
   throw new Error(`check-publish: expected only core and metrics installed, found ${installed.join(', ')}`);

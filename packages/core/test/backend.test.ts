@@ -3,7 +3,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { explainBackendFailure, installNodeUtilPolyfill, selectBackend } from '../src/index.js';
 
 const notFound = (name: string) =>
-  Object.assign(new Error(`Cannot find package '${name}' imported from /x/backend.js`), { code: 'ERR_MODULE_NOT_FOUND' });
+  Object.assign(new Error(`Cannot find package '${name}' imported from /x/backend.js`), {
+    code: 'ERR_MODULE_NOT_FOUND',
+  });
 
 afterAll(async () => {
   await tf.setBackend('cpu');
@@ -30,7 +32,11 @@ describe('selectBackend', () => {
       },
     });
     expect(selection.name).toBe('cpu');
-    expect(selection.skipped.map((s) => s.status)).toEqual(['not-installed', 'not-installed', 'not-installed']);
+    expect(selection.skipped.map((s) => s.status)).toEqual([
+      'not-installed',
+      'not-installed',
+      'not-installed',
+    ]);
   });
 
   it('reports a broken native GPU backend clearly and falls back', async () => {
@@ -59,7 +65,9 @@ describe('selectBackend', () => {
       warn: () => {},
       importModule: async (name) => {
         if (name === '@tensorflow/tfjs-node') {
-          throw Object.assign(new Error("Cannot find module '/x/lib/napi-v8/tfjs_binding.node'"), { code: 'MODULE_NOT_FOUND' });
+          throw Object.assign(new Error("Cannot find module '/x/lib/napi-v8/tfjs_binding.node'"), {
+            code: 'MODULE_NOT_FOUND',
+          });
         }
         return import(name);
       },
@@ -70,7 +78,11 @@ describe('selectBackend', () => {
 
   it('a forced backend that cannot load throws, naming it', async () => {
     await expect(
-      selectBackend({ prefer: 'tensorflow', warn: () => {}, importModule: async (n) => Promise.reject(notFound(n)) }),
+      selectBackend({
+        prefer: 'tensorflow',
+        warn: () => {},
+        importModule: async (n) => Promise.reject(notFound(n)),
+      }),
     ).rejects.toThrow(/tensorflow: @tensorflow\/tfjs-node is not installed/);
   });
 

@@ -17,8 +17,8 @@ describe('stopGradient', () => {
     const a = tf.variable(tf.scalar(2), true, 'sg_a');
     const b = tf.variable(tf.scalar(3), true, 'sg_b');
     const c = tf.variable(tf.scalar(5), true, 'sg_c');
-    const { value, grads } = tf.variableGrads(() =>
-      tf.add(tf.mul(a, b), tf.mul(stopGradient(a), c)) as tf.Scalar,
+    const { value, grads } = tf.variableGrads(
+      () => tf.add(tf.mul(a, b), tf.mul(stopGradient(a), c)) as tf.Scalar,
     );
     expect(value.dataSync()[0]).toBe(2 * 3 + 2 * 5);
     expect(grads.sg_a!.dataSync()[0]).toBe(3); // only through a*b
@@ -30,8 +30,8 @@ describe('stopGradient', () => {
   it('a variable connected only through stopGradient receives no gradient at all', () => {
     const upstream = tf.variable(tf.tensor1d([1, 2]), true, 'sg_up');
     const downstream = tf.variable(tf.tensor1d([3, 4]), true, 'sg_down');
-    const { value, grads } = tf.variableGrads(() =>
-      tf.sum(tf.mul(stopGradient(tf.square(upstream)), downstream)) as tf.Scalar,
+    const { value, grads } = tf.variableGrads(
+      () => tf.sum(tf.mul(stopGradient(tf.square(upstream)), downstream)) as tf.Scalar,
     );
     expect(grads.sg_up).toBeUndefined();
     expect(Array.from(grads.sg_down!.dataSync())).toEqual([1, 4]);
@@ -72,7 +72,7 @@ describe('straightThrough', () => {
     const sw = s[0]! * 1 + s[1]! * 2 + s[2]! * 3;
     const expected = [1, 2, 3].map((w, i) => s[i]! * (w - sw));
     const got = Array.from(grads.st_logits!.dataSync());
-    got.forEach((g, i) => expect(g).toBeCloseTo(expected[i]!, 6));
+    for (const [i, g] of got.entries()) expect(g).toBeCloseTo(expected[i]!, 6);
     expect(value.dataSync()[0]).toBeCloseTo(2, 6);
     tf.dispose([logits, weights, value, ...Object.values(grads)]);
   });
@@ -80,7 +80,14 @@ describe('straightThrough', () => {
 
 describe('gumbelSoftmax', () => {
   it('hard samples are one-hot, reproducible from the seed, and differentiable', () => {
-    const logits = tf.variable(tf.tensor2d([[0.1, 0.5, 2.0], [3.0, -1.0, 0.0]]), true, 'gs_logits');
+    const logits = tf.variable(
+      tf.tensor2d([
+        [0.1, 0.5, 2.0],
+        [3.0, -1.0, 0.0],
+      ]),
+      true,
+      'gs_logits',
+    );
     const sampleA = tf.tidy(() => gumbelSoftmax(logits, new RandomSource(7)));
     const sampleB = tf.tidy(() => gumbelSoftmax(logits, new RandomSource(7)));
     const rows = sampleA.arraySync() as number[][];
@@ -89,8 +96,17 @@ describe('gumbelSoftmax', () => {
       expect(row.filter((v) => Math.abs(v) < 1e-6)).toHaveLength(2);
     }
     expect(sampleA.arraySync()).toEqual(sampleB.arraySync());
-    const { value, grads } = tf.variableGrads(() =>
-      tf.sum(tf.mul(gumbelSoftmax(logits, new RandomSource(1)), tf.tensor2d([[1, 2, 3], [1, 2, 3]]))) as tf.Scalar,
+    const { value, grads } = tf.variableGrads(
+      () =>
+        tf.sum(
+          tf.mul(
+            gumbelSoftmax(logits, new RandomSource(1)),
+            tf.tensor2d([
+              [1, 2, 3],
+              [1, 2, 3],
+            ]),
+          ),
+        ) as tf.Scalar,
     );
     expect(tf.sum(tf.abs(grads.gs_logits!)).dataSync()[0]).toBeGreaterThan(0);
     tf.dispose([logits, sampleA, sampleB, value, ...Object.values(grads)]);
