@@ -3,8 +3,9 @@
 // pure JS (the cpu backend inside @tensorflow/tfjs). Each is an optional peer dependency loaded at run time. A package that
 // is installed but fails to load (CUDA libraries missing, no prebuilt addon for this Node) is reported with the
 // reason and a fix, and selection falls back to the next one instead of crashing.
-import * as tf from '@tensorflow/tfjs';
+
 import * as util from 'node:util';
+import * as tf from '@tensorflow/tfjs';
 
 export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
 
@@ -61,7 +62,9 @@ const backendNames = new Set<string>(backendCandidates.map((candidate) => candid
 /** Parses a backend name from user input (CLI flag, environment), with an error listing valid names. */
 export function parseBackendName(value: string, source = 'backend'): BackendName {
   if (!backendNames.has(value)) {
-    throw new Error(`${source}: unknown backend '${value}' (expected one of: ${[...backendNames].join(', ')})`);
+    throw new Error(
+      `${source}: unknown backend '${value}' (expected one of: ${[...backendNames].join(', ')})`,
+    );
   }
   return value as BackendName;
 }
@@ -70,7 +73,11 @@ export function parseBackendName(value: string, source = 'backend'): BackendName
 export function isModuleNotFound(error: unknown, packageName: string): boolean {
   const text = String((error as Error | undefined)?.message ?? error);
   // Vite-based runners (vitest) report an unresolvable bare import this way, without a code.
-  if (text.includes(`Could not resolve "${packageName}"`) || text.includes(`Failed to load url ${packageName} `)) return true;
+  if (
+    text.includes(`Could not resolve "${packageName}"`) ||
+    text.includes(`Failed to load url ${packageName} `)
+  )
+    return true;
   const code = (error as { code?: string } | undefined)?.code;
   const message = String((error as Error | undefined)?.message ?? error);
   if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') return false;
@@ -105,7 +112,9 @@ export function explainBackendFailure(packageName: string, error: unknown): stri
  * Node ≥ 23 removed `util.isNullOrUndefined`, which tfjs-node 4.22 still calls (tensorflow/tfjs issue 8609,
  * fixed upstream but unreleased). Restores it before tfjs-node loads. Returns true if it had to be added.
  */
-export function installNodeUtilPolyfill(target: Record<string, unknown> = util as unknown as Record<string, unknown>): boolean {
+export function installNodeUtilPolyfill(
+  target: Record<string, unknown> = util as unknown as Record<string, unknown>,
+): boolean {
   if (typeof target.isNullOrUndefined === 'function') return false;
   try {
     target.isNullOrUndefined = (value: unknown) => value === null || value === undefined;
@@ -117,7 +126,8 @@ export function installNodeUtilPolyfill(target: Record<string, unknown> = util a
 
 function preferredCandidates(prefer: SelectBackendOptions['prefer']): { list: Candidate[]; forced: boolean } {
   const fromEnvironment = process.env.PARTIAL_MTL_BACKEND;
-  const requested = prefer ?? (fromEnvironment ? parseBackendName(fromEnvironment, 'PARTIAL_MTL_BACKEND') : undefined);
+  const requested =
+    prefer ?? (fromEnvironment ? parseBackendName(fromEnvironment, 'PARTIAL_MTL_BACKEND') : undefined);
   if (requested === undefined) return { list: [...backendCandidates], forced: false };
   const names = typeof requested === 'string' ? [requested] : requested;
   const list = names.map((name) => {
@@ -138,7 +148,11 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
   const { list, forced } = preferredCandidates(options.prefer);
   const skipped: SkippedBackend[] = backendCandidates
     .filter((candidate) => !list.includes(candidate))
-    .map((candidate) => ({ ...pick(candidate), status: 'excluded' as const, reason: 'not in the preferred list' }));
+    .map((candidate) => ({
+      ...pick(candidate),
+      status: 'excluded' as const,
+      reason: 'not in the preferred list',
+    }));
 
   for (const candidate of list) {
     try {
@@ -155,10 +169,20 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
       await tf.ready();
       await options.afterSelect?.[candidate.name]?.();
       const report = formatReport(candidate, skipped);
-      return { name: candidate.name, engineName: candidate.engineName, packageName: candidate.packageName, skipped, report };
+      return {
+        name: candidate.name,
+        engineName: candidate.engineName,
+        packageName: candidate.packageName,
+        skipped,
+        report,
+      };
     } catch (error) {
       if (isModuleNotFound(error, candidate.packageName)) {
-        skipped.push({ ...pick(candidate), status: 'not-installed', reason: `${candidate.packageName} is not installed` });
+        skipped.push({
+          ...pick(candidate),
+          status: 'not-installed',
+          reason: `${candidate.packageName} is not installed`,
+        });
       } else {
         const reason = explainBackendFailure(candidate.packageName, error);
         skipped.push({ ...pick(candidate), status: 'failed', reason });

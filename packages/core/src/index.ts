@@ -1,21 +1,21 @@
-export { writeFileAtomic, fsyncDirectory, temporaryPathFor } from './atomic-write.js';
+export { fsyncDirectory, temporaryPathFor, writeFileAtomic } from './atomic-write.js';
 export {
+  type BackendName,
+  type BackendSelection,
   backendCandidates,
   explainBackendFailure,
   installNodeUtilPolyfill,
   isModuleNotFound,
   parseBackendName,
-  selectBackend,
-  type BackendName,
-  type BackendSelection,
   type SelectBackendOptions,
   type SkippedBackend,
+  selectBackend,
 } from './backend.js';
 export {
-  disposeBatch,
-  labelMaskColumn,
   type ArrayData,
   type DenseArray,
+  disposeBatch,
+  labelMaskColumn,
   type Sample,
   type SampleSource,
   type TaskBatch,
@@ -28,7 +28,7 @@ export type {
   RegularizerInput,
   VariableGroup,
 } from './contracts.js';
-export { gumbelNoise, gumbelSoftmax, hardOneHot, type GumbelSoftmaxOptions } from './gumbel.js';
+export { type GumbelSoftmaxOptions, gumbelNoise, gumbelSoftmax, hardOneHot } from './gumbel.js';
 export { LabelMaskTable } from './label-mask.js';
 export { RandomSource, type RandomState } from './random.js';
 export { stopGradient, straightThrough } from './stop-gradient.js';
@@ -39,9 +39,9 @@ export {
   defineTasks,
   ignoreValueOf,
   isDenseTask,
+  type LossKind,
   lossKindOf,
   nyuv2Tasks,
-  type LossKind,
   type TaskKind,
   type TaskSpec,
 } from './tasks.js';

@@ -25,7 +25,10 @@ export class LabelMaskTable {
   }
 
   /** Builds a table from rows of booleans or 0/1 numbers. */
-  static fromRows(taskNames: readonly string[], rows: ReadonlyArray<ReadonlyArray<number | boolean>>): LabelMaskTable {
+  static fromRows(
+    taskNames: readonly string[],
+    rows: ReadonlyArray<ReadonlyArray<number | boolean>>,
+  ): LabelMaskTable {
     const flags = new Uint8Array(rows.length * taskNames.length);
     rows.forEach((row, r) => {
       if (row.length !== taskNames.length) {
@@ -45,13 +48,15 @@ export class LabelMaskTable {
   /** Column index of a task; throws naming the valid tasks when unknown. */
   taskIndex(task: string): number {
     const index = this.taskNames.indexOf(task);
-    if (index < 0) throw new Error(`LabelMaskTable: unknown task '${task}' (tasks: ${this.taskNames.join(', ')})`);
+    if (index < 0)
+      throw new Error(`LabelMaskTable: unknown task '${task}' (tasks: ${this.taskNames.join(', ')})`);
     return index;
   }
 
   isLabelled(row: number, task: string | number): boolean {
     const column = typeof task === 'number' ? task : this.taskIndex(task);
-    if (row < 0 || row >= this.rows) throw new Error(`LabelMaskTable: row ${row} out of range 0..${this.rows - 1}`);
+    if (row < 0 || row >= this.rows)
+      throw new Error(`LabelMaskTable: row ${row} out of range 0..${this.rows - 1}`);
     return this.flags[row * this.taskCount + column] === 1;
   }
 
@@ -84,8 +89,12 @@ export class LabelMaskTable {
   select(rowIndices: readonly number[]): LabelMaskTable {
     const flags = new Uint8Array(rowIndices.length * this.taskCount);
     rowIndices.forEach((source, r) => {
-      if (source < 0 || source >= this.rows) throw new Error(`LabelMaskTable.select: row ${source} out of range`);
-      flags.set(this.flags.subarray(source * this.taskCount, (source + 1) * this.taskCount), r * this.taskCount);
+      if (source < 0 || source >= this.rows)
+        throw new Error(`LabelMaskTable.select: row ${source} out of range`);
+      flags.set(
+        this.flags.subarray(source * this.taskCount, (source + 1) * this.taskCount),
+        r * this.taskCount,
+      );
     });
     return new LabelMaskTable(this.taskNames, flags, rowIndices.length);
   }

@@ -53,7 +53,10 @@ export class RandomSource {
   }
 
   setState(state: RandomState): void {
-    if (state.length !== 4 || state.some((word) => !Number.isInteger(word) || word < 0 || word > 0xffffffff)) {
+    if (
+      state.length !== 4 ||
+      state.some((word) => !Number.isInteger(word) || word < 0 || word > 0xffffffff)
+    ) {
       throw new Error(`RandomSource.setState: expected four uint32 words, got ${JSON.stringify(state)}`);
     }
     [this.a, this.b, this.c, this.d] = state;
@@ -82,7 +85,8 @@ export class RandomSource {
 
   /** Uniform integer in [0, n). */
   int(n: number): number {
-    if (!Number.isInteger(n) || n <= 0) throw new Error(`RandomSource.int: n must be a positive integer, got ${n}`);
+    if (!Number.isInteger(n) || n <= 0)
+      throw new Error(`RandomSource.int: n must be a positive integer, got ${n}`);
     return Math.floor(this.next() * n);
   }
 
@@ -141,7 +145,9 @@ export class RandomSource {
   fork(label: string): RandomSource {
     const child = new RandomSource(0);
     const mix = splitmix32((this.a ^ hashLabel(label) ^ Math.imul(this.d, 0x27d4eb2d)) >>> 0);
-    child.setState([mix() ^ this.b, mix() ^ this.c, mix(), mix()].map((w) => w >>> 0) as unknown as RandomState);
+    child.setState(
+      [mix() ^ this.b, mix() ^ this.c, mix(), mix()].map((w) => w >>> 0) as unknown as RandomState,
+    );
     for (let i = 0; i < 12; i++) child.nextUint32();
     return child;
   }

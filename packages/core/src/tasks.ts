@@ -35,7 +35,13 @@ export interface TaskSpec {
   readonly labelNames?: readonly string[];
 }
 
-const denseKinds: ReadonlySet<TaskKind> = new Set(['segmentation', 'depth', 'normals', 'edges', 'regression']);
+const denseKinds: ReadonlySet<TaskKind> = new Set([
+  'segmentation',
+  'depth',
+  'normals',
+  'edges',
+  'regression',
+]);
 
 /** True for per-pixel tasks (their predictions are [B, H, W, C]); false for per-image tasks ([B, C]). */
 export function isDenseTask(task: TaskSpec): boolean {
