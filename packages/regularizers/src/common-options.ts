@@ -1,0 +1,36 @@
+// Options every regularizer factory accepts, and small helpers shared by the regularizer files.
+import * as tf from '@tensorflow/tfjs';
+import type { TaskSpec } from '@partial-mtl/core';
+
+/** Options every factory takes: the task list (network output order) and a seed for its initialisation. */
+export interface RegularizerBaseOptions {
+  readonly tasks: readonly TaskSpec[];
+  /** Seed of the regularizer's own weight initialisation (default 0). Per-step noise comes from the input's random. */
+  readonly seed?: number;
+}
+
+/** Index of a task name in the batch's label-mask columns; throws if absent. */
+export function maskColumnOf(taskNames: readonly string[], task: string): number {
+  const column = taskNames.indexOf(task);
+  if (column < 0) throw new Error(`batch has no task '${task}' (tasks: ${taskNames.join(', ')})`);
+  return column;
+}
+
+/** The prediction of a task from an output record; throws naming the missing task. */
+export function predictionOf(predictions: Readonly<Record<string, tf.Tensor>>, task: string): tf.Tensor {
+  const prediction = predictions[task];
+  if (!prediction) throw new Error(`network output has no prediction for task '${task}'`);
+  return prediction;
+}
+
+/** The label of a task from a batch; throws naming the missing task. */
+export function labelOf(labels: Readonly<Record<string, tf.Tensor>>, task: string): tf.Tensor {
+  const label = labels[task];
+  if (!label) throw new Error(`batch has no label for task '${task}'`);
+  return label;
+}
+
+/** A scalar zero with no gradient path (for empty terms). */
+export function zeroScalar(): tf.Scalar {
+  return tf.scalar(0);
+}

@@ -1,0 +1,35 @@
+// Cosine distance D(a, b) = 1 − mean over positions of the cosine over channels, the latent distance of JTR
+// (Nishi et al., arXiv 2404.01976) and of pairwise consistency (Li, Liu & Bilen, arXiv 2111.14893).
+// Norms are clamped at eps = 1e-12 per vector (PyTorch's cosine_similarity), written as sqrt(max(|x|², eps²)) so a
+// zero vector (an all-ReLU-off position) gives a zero gradient, not NaN.
+import * as tf from '@tensorflow/tfjs';
+
+const epsilon = 1e-12;
+
+/** Cosine similarity over the last axis: [..., C] × [..., C] → [...]. The caller owns the result. */
+export function cosineSimilarity(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => {
+    const dot = tf.sum(tf.mul(a, b), -1);
+    const normA = tf.sqrt(tf.maximum(tf.sum(tf.square(a), -1), epsilon * epsilon));
+    const normB = tf.sqrt(tf.maximum(tf.sum(tf.square(b), -1), epsilon * epsilon));
+    return tf.div(dot, tf.mul(normA, normB));
+  });
+}
+
+/**
+ * Per-sample cosine distance of two NHWC maps [B, H, W, C]: `1 − mean_hw cos_c(a, b)`, shape [B].
+ * The caller owns the result.
+ */
+export function cosineDistancePerSample(a: tf.Tensor, b: tf.Tensor): tf.Tensor1D {
+  return tf.tidy(() => {
+    const cosine = cosineSimilarity(a, b);
+    const axes = cosine.shape.map((_, axis) => axis).slice(1);
+    const meanCosine = axes.length > 0 ? tf.mean(cosine, axes) : cosine;
+    return tf.sub(1, meanCosine) as tf.Tensor1D;
+  });
+}
+
+/** Cosine distance of two maps, averaged over the batch: a scalar. The caller owns the result. */
+export function cosineDistance(a: tf.Tensor, b: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => tf.mean(cosineDistancePerSample(a, b)) as tf.Scalar);
+}
