@@ -1,0 +1,159 @@
+// SegNet backbone in the MTAN shape (Liu, Johns & Davison, "End-to-End Multi-Task Learning with Attention",
+// arXiv 1803.10704; SegNet: arXiv 1511.00561), layer for layer as /work/shared/bench/segnet_torch_step.py:
+// encoder 64-128-256-512-512 with 2-2-3-3-3 CBR, 2×2 max pooling, mirrored decoder with max-unpooling.
+// Divergence: unpooling uses an equality mask instead of argmax indices (ties fill every tied position).
+import * as tf from '@tensorflow/tfjs';
+import type { RandomSource } from '@partial-mtl/core';
+import { createConvBnRelu, type ConvBnReluBlock } from '../layers/conv-bn-relu.js';
+import { collectTrainable, disposeAll, mergeNamedVariables, type LayerVariables } from '../layers/layer.js';
+import { maxPool2x2, maxUnpool2x2 } from '../layers/max-pool.js';
+import { checkImages, checkWidthMultiplier, type Backbone, type BackboneOptions } from './backbone.js';
+
+/** Base channels and CBR repeats of the five encoder stages. */
+export const segnetStageChannels = [64, 128, 256, 512, 512] as const;
+export const segnetStageRepeats = [2, 2, 3, 3, 3] as const;
+
+/** Channels of the encoder stages at a width multiplier: max(8, floor(c · width)) as the reference. */
+export function segnetChannels(widthMultiplier: number): number[] {
+  return segnetStageChannels.map((channels) => Math.max(8, Math.floor(channels * widthMultiplier)));
+}
+
+function createStage(name: string, inChannels: number, outChannels: number, repeats: number, random: RandomSource): ConvBnReluBlock[] {
+  return Array.from({ length: repeats }, (_, index) =>
+    createConvBnRelu({ name: `${name}.${index}`, inChannels: index === 0 ? inChannels : outChannels, outChannels, random }),
+  );
+}
+
+function runStage(stage: readonly ConvBnReluBlock[], x: tf.Tensor4D, training: boolean): tf.Tensor4D {
+  return tf.tidy(() => stage.reduce((features, block) => block.apply(features, training), x));
+}
+
+export interface SegNetPartOptions {
+  readonly inChannels?: number;
+  readonly widthMultiplier?: number;
+  /** Prefix of variable names (default 'encoder' / 'decoder'). */
+  readonly name?: string;
+  readonly random: RandomSource;
+}
+
+export interface SegNetEncoderOutput {
+  /** Last pooled feature, [B, H/32, W/32, C5] (JTR's latent z, the pairwise anchor). */
+  readonly bottleneck: tf.Tensor4D;
+  /** Unpooling masks per stage, stage 1 first ([B, H, W, C1], ...). */
+  readonly unpoolMasks: readonly tf.Tensor4D[];
+}
+
+export interface SegNetEncoder extends LayerVariables {
+  readonly channels: readonly number[];
+  readonly inChannels: number;
+  readonly stages: readonly (readonly ConvBnReluBlock[])[];
+  /** Runs the five stages; every returned tensor is new and owned by the caller. */
+  apply(x: tf.Tensor4D, training: boolean): SegNetEncoderOutput;
+}
+
+/** The SegNet encoder alone (5 CBR stages, each followed by 2×2 max pooling). */
+export function createSegNetEncoder(options: SegNetPartOptions): SegNetEncoder {
+  const inChannels = options.inChannels ?? 3;
+  const name = options.name ?? 'encoder';
+  const channels = segnetChannels(checkWidthMultiplier(options.widthMultiplier ?? 1, 'segnet'));
+  const stages = channels.map((outChannels, stage) =>
+    createStage(`${name}.${stage}`, stage === 0 ? inChannels : channels[stage - 1]!, outChannels, segnetStageRepeats[stage]!, options.random),
+  );
+  const blocks = stages.flat();
+  return {
+    channels,
+    inChannels,
+    stages,
+    trainableVariables: collectTrainable(blocks),
+    namedVariables: () => mergeNamedVariables(blocks),
+    apply(x, training) {
+      checkImages(x, inChannels, 32, 'segnet encoder');
+      return tf.tidy(() => {
+        const unpoolMasks: tf.Tensor4D[] = [];
+        let features = x;
+        for (const stage of stages) {
+          const { pooled, unpoolMask } = maxPool2x2(runStage(stage, features, training));
+          unpoolMasks.push(unpoolMask);
+          features = pooled;
+        }
+        return { bottleneck: features, unpoolMasks };
+      });
+    },
+    dispose: () => disposeAll(blocks),
+  };
+}
+
+export interface SegNetDecoder extends LayerVariables {
+  /** Output channels (the first encoder stage's). */
+  readonly outChannels: number;
+  readonly stages: readonly (readonly ConvBnReluBlock[])[];
+  /** Unpools with the encoder's masks (deepest first) and runs the mirrored stages; returns a new tensor. */
+  apply(bottleneck: tf.Tensor4D, unpoolMasks: readonly tf.Tensor4D[], training: boolean): tf.Tensor4D;
+}
+
+/** The mirrored decoder: stage k unpools then runs CBR(c_in → c_out) and CBR(c_out → c_out) repeats. */
+export function createSegNetDecoder(options: Omit<SegNetPartOptions, 'inChannels'>): SegNetDecoder {
+  const name = options.name ?? 'decoder';
+  const channels = segnetChannels(checkWidthMultiplier(options.widthMultiplier ?? 1, 'segnet'));
+  const inputs = [...channels].reverse(); // 512, 512, 256, 128, 64
+  const outputs = [channels[0]!, ...channels.slice(0, -1)].reverse(); // 512, 256, 128, 64, 64
+  const repeats = [...segnetStageRepeats].reverse();
+  const stages = inputs.map((inChannels, stage) => createStage(`${name}.${stage}`, inChannels, outputs[stage]!, repeats[stage]!, options.random));
+  const blocks = stages.flat();
+  return {
+    outChannels: outputs[outputs.length - 1]!,
+    stages,
+    trainableVariables: collectTrainable(blocks),
+    namedVariables: () => mergeNamedVariables(blocks),
+    apply(bottleneck, unpoolMasks, training) {
+      if (unpoolMasks.length !== stages.length) {
+        throw new Error(`segnet decoder: expected ${stages.length} unpooling masks, got ${unpoolMasks.length}`);
+      }
+      return tf.tidy(() => {
+        let features = bottleneck;
+        stages.forEach((stage, index) => {
+          features = runStage(stage, maxUnpool2x2(features, unpoolMasks[unpoolMasks.length - 1 - index]!), training);
+        });
+        return features;
+      });
+    },
+    dispose: () => disposeAll(blocks),
+  };
+}
+
+export interface SegNetOptions extends BackboneOptions {
+  readonly random: RandomSource;
+}
+
+export interface SegNetBackbone extends Backbone {
+  readonly encoder: SegNetEncoder;
+  readonly decoder: SegNetDecoder;
+}
+
+/** SegNet encoder + decoder as a backbone: `bottleneck` = last pooled encoder feature, `shared` = decoder output. */
+export function createSegNet(options: SegNetOptions): SegNetBackbone {
+  const name = options.name ?? 'backbone';
+  const partOptions = { widthMultiplier: options.widthMultiplier ?? 1, random: options.random };
+  const encoder = createSegNetEncoder({ ...partOptions, inChannels: options.inChannels ?? 3, name: `${name}.encoder` });
+  const decoder = createSegNetDecoder({ ...partOptions, name: `${name}.decoder` });
+  const parts = [encoder, decoder];
+  return {
+    kind: 'segnet',
+    encoder,
+    decoder,
+    sharedLayout: 'map',
+    sharedChannels: decoder.outChannels,
+    bottleneckChannels: encoder.channels[encoder.channels.length - 1]!,
+    inputMultiple: 32,
+    trainableVariables: collectTrainable(parts),
+    namedVariables: () => mergeNamedVariables(parts),
+    apply(images, training) {
+      return tf.tidy(() => {
+        const { bottleneck, unpoolMasks } = encoder.apply(images, training);
+        const shared = decoder.apply(bottleneck, unpoolMasks, training);
+        return { bottleneck, shared };
+      });
+    },
+    dispose: () => disposeAll(parts),
+  };
+}

@@ -1,0 +1,43 @@
+// Backbones by name: a typed record of factories built from explicit imports (no registration by side effect).
+// An unknown name throws and lists the valid ones.
+import type { RandomSource } from '@partial-mtl/core';
+import type { Backbone } from './backbones/backbone.js';
+import { createResNet, type ResNetDepth } from './backbones/resnet.js';
+import { createSegNet } from './backbones/segnet.js';
+import { createSmallCnn } from './backbones/small-cnn.js';
+
+/** Options every registered backbone accepts; `extra` carries backbone-specific plain-JSON options. */
+export interface BackboneFactoryOptions {
+  readonly inChannels: number;
+  readonly widthMultiplier: number;
+  readonly random: RandomSource;
+  readonly name?: string;
+  /** Backbone-specific options, e.g. `{ outputStride: 16 }` for ResNets, `{ stages: 3 }` for the small CNN. */
+  readonly extra?: Readonly<Record<string, unknown>>;
+}
+
+export type BackboneFactory = (options: BackboneFactoryOptions) => Backbone;
+
+function resnetFactory(depth: ResNetDepth): BackboneFactory {
+  return (options) => createResNet({ ...options, ...(options.extra ?? {}), depth });
+}
+
+export const backboneRegistry = {
+  segnet: (options) => createSegNet(options),
+  resnet18: resnetFactory(18),
+  resnet34: resnetFactory(34),
+  resnet50: resnetFactory(50),
+  'small-cnn': (options) => createSmallCnn({ ...options, ...(options.extra ?? {}) }),
+} as const satisfies Record<string, BackboneFactory>;
+
+export type BackboneName = keyof typeof backboneRegistry;
+
+export const backboneNames = Object.keys(backboneRegistry) as BackboneName[];
+
+/** The factory of a backbone name; throws listing the valid names. */
+export function backboneFactory(name: string): BackboneFactory {
+  if (!Object.hasOwn(backboneRegistry, name)) {
+    throw new Error(`unknown backbone '${name}' (expected one of: ${backboneNames.join(', ')})`);
+  }
+  return backboneRegistry[name as BackboneName];
+}
