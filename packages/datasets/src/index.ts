@@ -20,3 +20,72 @@ export { readSplitTablePth, splitTableFromTorch } from './splits/split-table-pth
 export { parseSplitTableJson, readSplitTableJson, splitTableToJson } from './splits/split-table-json.js';
 export { parseSplitTableCsv, readSplitTableCsv, splitTableToCsv } from './splits/split-table-csv.js';
 export { createSplit, splitScenarios, type CreateSplitOptions, type SplitScenario } from './splits/scenarios.js';
+export { cropResizeBilinear, cropResizeNearest, flipHorizontal, type CropWindow, type PlanarImage } from './augment/resize.js';
+export { asPlanar, labelResamplingOf, mapSampleArrays, type LabelResampling } from './augment/sample-geometry.js';
+export {
+  applyScaleCrop,
+  drawScaleCrop,
+  randomScaleCrop,
+  randomScaleCropDefaults,
+  type RandomScaleCropOptions,
+  type ScaleCrop,
+} from './augment/random-scale-crop.js';
+export { flipSampleHorizontally, randomHorizontalFlip } from './augment/horizontal-flip.js';
+export {
+  applyPhotometric,
+  applyPhotometricOperation,
+  drawPhotometricOperations,
+  photometricDefaults,
+  photometricOperationNames,
+  randomPhotometric,
+  type PhotometricOperation,
+  type PhotometricOperationName,
+  type PhotometricOptions,
+} from './augment/photometric.js';
+export { augmentationDefaults, resolveAugmentation, sampleViews, type AugmentationOptions } from './augment/multi-view.js';
+export {
+  BatchLoader,
+  batchLoaderDefaults,
+  createBatchLoader,
+  evaluationBatches,
+  type BatchLoaderOptions,
+  type BatchLoaderState,
+  type BatchProgress,
+  type EvaluationBatchOptions,
+} from './pipeline/batch-loader.js';
+export { assembleBatch, fillValueOf, labelShapeOf } from './pipeline/assemble-batch.js';
+export { labelSizeOf, prepareSample, type PreparedSample, type PreparedView, type SampleJob } from './pipeline/prepare-sample.js';
+export {
+  createSourceFromDescriptor,
+  descriptorOf,
+  sourceFactories,
+  type DescribedSampleSource,
+  type SourceDescriptor,
+  type SourceFactory,
+} from './pipeline/source-registry.js';
+export { SampleWorkerPool, type WorkerPoolOptions } from './pipeline/worker-pool.js';
+export { renderScene, sceneClassNames, sceneSeed, type RenderedScene } from './synthetic/scene-renderer.js';
+export {
+  createSyntheticScenes,
+  createSyntheticTasks,
+  renderSceneSample,
+  syntheticSceneTaskNames,
+  syntheticScenesDefaults,
+  type SyntheticSceneTaskName,
+  type SyntheticScenesOptions,
+} from './synthetic/synthetic-scenes.js';
+export {
+  createSyntheticAffect,
+  renderAffectSample,
+  syntheticAffectClassNames,
+  syntheticAffectDefaults,
+  syntheticAffectRelatedness,
+  syntheticAffectTasks,
+  type SyntheticAffectOptions,
+} from './synthetic/synthetic-affect.js';
+export { encodeIdx, idxReadDefaults, parseIdx, readIdx, type IdxArray, type IdxReadOptions, type IdxType } from './formats/idx.js';
+export { fashionMnistDefaults, loadFashionMnist, type FashionMnistOptions, type FashionMnistSource } from './loaders/fashion-mnist.js';
+export { checkIndex, resolveInside, resolveLabelMask, type LabelMaskOption } from './loaders/loader-support.js';
+export { createMtanNpySource, type MtanLayoutOptions, type MtanLayoutTask, type MtanLabelEncoding, type MtanSampleSource } from './loaders/mtan-npy-layout.js';
+export { createNyuv2Source, nyuv2Defaults, type Nyuv2Options } from './loaders/nyuv2.js';
+export { cityscapesMtanDefaults, createCityscapesMtanSource, type CityscapesMtanOptions } from './loaders/cityscapes-mtan.js';
