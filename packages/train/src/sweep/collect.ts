@@ -1,0 +1,227 @@
+// Collects whatever has finished in a runs directory into one table: a row per combination of the non-seed axes
+// with mean ± std over seeds of every reported metric and of Δm against the grid's baseline method (same other
+// axes), plus the list of unfinished entries. Written as results.md, results.csv and results.json.
+import { join } from 'node:path';
+import { getPath, numericLeaves } from './dotted-path.js';
+import { deltaM, meanAndStd, type DeltaTerm } from './delta.js';
+import { inspectEntry, type EntryState } from './entry-state.js';
+import { writeJsonAtomic, writeTextAtomic } from './files.js';
+import type { ReportMetric } from './grid.js';
+import { entryDirectory, readPlan, type Plan } from './plan.js';
+
+export interface CollectedEntry {
+  index: number;
+  id: string;
+  key: string;
+  coordinates: Record<string, string>;
+  state: EntryState;
+  attempts: number;
+  reason: string | undefined;
+  values: Record<string, number | undefined>;
+  /** Δm against the baseline group's mean, as a fraction. */
+  deltaM: number | undefined;
+}
+
+export interface Statistic {
+  mean: number;
+  std: number | undefined;
+  n: number;
+}
+
+export interface CollectedRow {
+  coordinates: Record<string, string>;
+  total: number;
+  done: number;
+  failed: number;
+  isBaseline: boolean;
+  metrics: Record<string, Statistic | undefined>;
+  deltaM: Statistic | undefined;
+}
+
+export interface CollectedTable {
+  name: string;
+  /** Axes that label rows (every axis but the seed axis). */
+  rowAxes: string[];
+  metrics: (ReportMetric & { name: string })[];
+  baseline: Plan['baseline'];
+  rows: CollectedRow[];
+  entries: CollectedEntry[];
+}
+
+function reportMetrics(plan: Plan, results: Record<string, unknown>[]): CollectedTable['metrics'] {
+  if (plan.report.metrics.length > 0) {
+    return plan.report.metrics.map((metric) => ({ ...metric, name: metric.name ?? metric.path }));
+  }
+  // No metrics declared: show every numeric leaf of the first result, without directions (so no Δm).
+  const first = results[0];
+  return Object.keys(first ? numericLeaves(first) : {}).map((path) => ({
+    name: path,
+    path,
+    higherIsBetter: true,
+    scale: 1,
+    digits: 4,
+    undirected: true,
+  }));
+}
+
+function groupKey(coordinates: Record<string, string>, axes: string[]): string {
+  return axes.map((axis) => `${axis}=${coordinates[axis]}`).join(',');
+}
+
+/** Reads every entry's state and result and builds the table (nothing is written). */
+export function collectResults(runsDirectory: string): CollectedTable {
+  const plan = readPlan(runsDirectory);
+  const rowAxes = plan.axes.map((axis) => axis.name).filter((name) => name !== plan.seedAxis);
+  const inspections = plan.entries.map((entry) => ({ entry, ...inspectEntry(entryDirectory(runsDirectory, entry)) }));
+  const metrics = reportMetrics(
+    plan,
+    inspections.flatMap((inspection) => (inspection.result ? [inspection.result] : [])),
+  );
+  const directed = metrics.filter((metric) => !('undirected' in metric)).length > 0;
+
+  const entries: CollectedEntry[] = inspections.map(({ entry, state, result, status }) => {
+    const values: Record<string, number | undefined> = {};
+    for (const metric of metrics) {
+      const value = result ? getPath(result, metric.path) : undefined;
+      values[metric.name] = typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+    }
+    return {
+      index: entry.index,
+      id: entry.id,
+      key: entry.key,
+      coordinates: entry.coordinates,
+      state,
+      attempts: status?.attempt ?? 0,
+      reason: state === 'done' ? undefined : status?.reason,
+      values,
+      deltaM: undefined,
+    };
+  });
+
+  const groups = new Map<string, CollectedEntry[]>();
+  for (const entry of entries) {
+    const key = groupKey(entry.coordinates, rowAxes);
+    groups.set(key, [...(groups.get(key) ?? []), entry]);
+  }
+  const groupMeans = (members: CollectedEntry[]): Record<string, Statistic | undefined> =>
+    Object.fromEntries(
+      metrics.map((metric) => [
+        metric.name,
+        meanAndStd(members.flatMap((member) => (member.values[metric.name] === undefined ? [] : [member.values[metric.name]!]))),
+      ]),
+    );
+
+  const baseline = plan.baseline;
+  if (baseline && directed) {
+    for (const entry of entries) {
+      if (entry.state !== 'done') continue;
+      const reference = groups.get(groupKey({ ...entry.coordinates, [baseline.axis]: baseline.value }, rowAxes));
+      if (!reference) continue;
+      const means = groupMeans(reference.filter((member) => member.state === 'done'));
+      const terms: DeltaTerm[] = [];
+      let complete = true;
+      for (const metric of metrics) {
+        const value = entry.values[metric.name];
+        const base = means[metric.name];
+        if (value === undefined || base === undefined) complete = false;
+        else terms.push({ task: metric.task ?? metric.name, value, baseline: base.mean, higherIsBetter: metric.higherIsBetter });
+      }
+      entry.deltaM = complete ? deltaM(terms) : undefined;
+    }
+  }
+
+  const rows: CollectedRow[] = [...groups.values()].map((members) => {
+    const done = members.filter((member) => member.state === 'done');
+    return {
+      coordinates: Object.fromEntries(rowAxes.map((axis) => [axis, members[0]!.coordinates[axis]!])),
+      total: members.length,
+      done: done.length,
+      failed: members.filter((member) => member.state === 'failed').length,
+      isBaseline: baseline !== undefined && members[0]!.coordinates[baseline.axis] === baseline.value,
+      metrics: groupMeans(done),
+      deltaM: meanAndStd(done.flatMap((member) => (member.deltaM === undefined ? [] : [member.deltaM]))),
+    };
+  });
+  return { name: plan.name, rowAxes, metrics, baseline: directed ? baseline : undefined, rows, entries };
+}
+
+function formatStatistic(statistic: Statistic | undefined, scale: number, digits: number, signed = false): string {
+  if (!statistic) return '–';
+  const mean = (statistic.mean * scale).toFixed(digits);
+  const shown = signed && statistic.mean * scale >= 0 ? `+${mean}` : mean;
+  return statistic.std === undefined ? shown : `${shown} ± ${(statistic.std * scale).toFixed(digits)}`;
+}
+
+function runsCell(row: CollectedRow): string {
+  return `${row.done}/${row.total}${row.failed > 0 ? ` (${row.failed} failed)` : ''}`;
+}
+
+/** The table as Markdown: results, then every entry that has not finished. */
+export function formatMarkdown(table: CollectedTable): string {
+  const deltaTitle = table.baseline ? `Δm % (vs ${table.baseline.value})` : undefined;
+  const header = [...table.rowAxes, 'runs', ...table.metrics.map((metric) => metric.name), ...(deltaTitle ? [deltaTitle] : [])];
+  const lines = [`# ${table.name}`, '', `| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
+  for (const row of table.rows) {
+    const cells = [
+      ...table.rowAxes.map((axis) => row.coordinates[axis] ?? ''),
+      runsCell(row),
+      ...table.metrics.map((metric) => formatStatistic(row.metrics[metric.name], metric.scale, metric.digits)),
+      ...(deltaTitle ? [formatStatistic(row.deltaM, 100, 2, true)] : []),
+    ];
+    lines.push(`| ${cells.join(' | ')} |`);
+  }
+  lines.push('', 'Metrics: mean ± sample std over seeds.');
+  if (table.baseline) {
+    lines.push(`Δm: JTR's formula (metrics.md §5a) per seed against the mean of ${table.baseline.axis}=${table.baseline.value} with the same other axes.`);
+  }
+  const unfinished = table.entries.filter((entry) => entry.state !== 'done');
+  lines.push('', unfinished.length === 0 ? `All ${table.entries.length} entries finished.` : `Not finished (${unfinished.length} of ${table.entries.length}):`);
+  for (const entry of unfinished) {
+    const state = entry.state === 'pending' ? 'missing' : entry.state;
+    lines.push(`- ${entry.id} ${entry.key}: ${state}${entry.reason ? ` (${entry.reason})` : ''}${entry.attempts ? `, ${entry.attempts} attempt(s)` : ''}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function csvCell(value: string | number | undefined): string {
+  if (value === undefined) return '';
+  const text = String(value);
+  return /[",\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** One CSV line per row; raw (unscaled) means and stds, Δm as a fraction. */
+export function formatCsv(table: CollectedTable): string {
+  const header = [
+    ...table.rowAxes,
+    'done',
+    'total',
+    'failed',
+    ...table.metrics.flatMap((metric) => [`${metric.name}_mean`, `${metric.name}_std`]),
+    ...(table.baseline ? ['deltaM_mean', 'deltaM_std'] : []),
+  ];
+  const lines = [header.map(csvCell).join(',')];
+  for (const row of table.rows) {
+    const cells: (string | number | undefined)[] = [
+      ...table.rowAxes.map((axis) => row.coordinates[axis]),
+      row.done,
+      row.total,
+      row.failed,
+      ...table.metrics.flatMap((metric) => [row.metrics[metric.name]?.mean, row.metrics[metric.name]?.std]),
+      ...(table.baseline ? [row.deltaM?.mean, row.deltaM?.std] : []),
+    ];
+    lines.push(cells.map(csvCell).join(','));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export const RESULT_TABLE_FILES = { markdown: 'results.md', csv: 'results.csv', json: 'results.json' } as const;
+
+/** Collects and writes results.md, results.csv and results.json into the runs directory. */
+export function writeResultTables(runsDirectory: string): { table: CollectedTable; markdown: string } {
+  const table = collectResults(runsDirectory);
+  const markdown = formatMarkdown(table);
+  writeTextAtomic(join(runsDirectory, RESULT_TABLE_FILES.markdown), markdown);
+  writeTextAtomic(join(runsDirectory, RESULT_TABLE_FILES.csv), formatCsv(table));
+  writeJsonAtomic(join(runsDirectory, RESULT_TABLE_FILES.json), table);
+  return { table, markdown };
+}
