@@ -23,6 +23,36 @@ export {
   type DistributionMatchingSettings,
 } from './distribution-matching.js';
 export {
+  categoricalSample,
+  depthPhiDefaults,
+  detachWhereLabelled,
+  encodeLabel,
+  encodePrediction,
+  jointMask,
+  oneHotWithIgnore,
+  phi,
+  validityMap,
+  type CategoricalEncoding,
+  type DepthPhiConstants,
+  type EncodingSettings,
+} from './jtr-encoding.js';
+export { reconstructionLossPerSample, type ReconstructionSettings } from './jtr-reconstruction.js';
+export { createJtrAutoEncoder, type JtrAutoEncoder, type JtrAutoEncoderOptions } from './networks/jtr-auto-encoder.js';
+export {
+  buildJtrViewStacks,
+  cleanJtrQuirks,
+  createJointTaskRegularization,
+  faithfulJtrQuirks,
+  jtrDefaults,
+  resolveJtrOptions,
+  type JtrOptions,
+  type JtrQuirks,
+  type JtrRegularizer,
+  type JtrSettings,
+  type JtrViewSlice,
+  type JtrViewStacks,
+} from './jtr.js';
+export {
   createRegularizer,
   isRegularizerName,
   regularizerFactories,

@@ -4,10 +4,12 @@
 import type { Regularizer } from '@partial-mtl/core';
 import { type NoRegularizationOptions, createNoRegularization } from './none.js';
 import { type DistributionMatchingOptions, createDistributionMatching } from './distribution-matching.js';
+import { type JtrOptions, createJointTaskRegularization } from './jtr.js';
 
 /** Options of each registered regularizer, by name. */
 export interface RegularizerOptionsByName {
   none: NoRegularizationOptions;
+  jtr: JtrOptions;
   'distribution-matching': DistributionMatchingOptions;
 }
 
@@ -17,6 +19,7 @@ type FactoryRecord = { readonly [Name in RegularizerName]: (options: Regularizer
 
 export const regularizerFactories: FactoryRecord = {
   none: createNoRegularization,
+  jtr: createJointTaskRegularization,
   'distribution-matching': createDistributionMatching,
 };
 

@@ -1,0 +1,322 @@
+// Joint-Task Regularization (Nishi, Kim, Li & Pfister, "Joint-Task Regularization for Partially Labeled Multi-Task
+// Learning", CVPR 2024, arXiv 2404.01976), after the official code (KentoNishi/JTR-CVPR-2024) as jtr.md records it.
+// Modes: 'faithful' keeps the official quirks (jtr.md §8), 'clean' fixes them; each quirk has its own flag.
+// Divergences: unpooling by an equality mask; classification tasks broadcast over the map (our extension).
+import * as tf from '@tensorflow/tfjs';
+import {
+  isDenseTask,
+  type LossWithParts,
+  RandomSource,
+  type Regularizer,
+  type RegularizerInput,
+  stopGradient,
+  type TaskBatch,
+  type TaskSpec,
+  type VariableGroup,
+} from '@partial-mtl/core';
+import { labelOf, predictionOf, type RegularizerBaseOptions } from './common-options.js';
+import { cosineDistancePerSample } from './cosine-distance.js';
+import {
+  categoricalSample,
+  concatenateChannels,
+  type DepthPhiConstants,
+  depthPhiDefaults,
+  detachWhereLabelled,
+  type EncodingSettings,
+  encodeLabel,
+  encodePrediction,
+  jointMask,
+  perSample,
+  phi,
+  stackChannels,
+} from './jtr-encoding.js';
+import { reconstructionLossPerSample } from './jtr-reconstruction.js';
+import { createJtrAutoEncoder, type JtrAutoEncoder } from './networks/jtr-auto-encoder.js';
+
+/** The quirks of jtr.md §8 that live in the regularizer; `true` keeps the official behaviour. */
+export interface JtrQuirks {
+  /** #1: view-2 Yhat encodes segmentation with softmax (view 1 with straight-through Gumbel). */
+  readonly viewTwoSoftmaxPrediction: boolean;
+  /** #2: separate Gumbel draws for one unlabelled seg map in Y, in Yhat and in each reconstruction target. */
+  readonly independentGumbelDraws: boolean;
+  /** #3: the Yhat2 depth target is Phi(Phi(p·m)). */
+  readonly doublePhiDepthTarget: boolean;
+  /** #4: Y2 targets are raw (GT or unmasked prediction; normals in [−1, 1]). */
+  readonly rawReconstructionTargets: boolean;
+  /** #5: reconstruction divides by N = max(1, nnz(target)) instead of Σm. */
+  readonly nonzeroCountNormaliser: boolean;
+  /** #6: label channels are not multiplied by the mask. */
+  readonly unmaskedLabelChannels: boolean;
+  /** #7: Phi uses the NYU constants whatever `depthPhi` says. */
+  readonly sharedDepthConstants: boolean;
+  /** #8: the reconstruction weight doubles as the d2 weight (the official call passes wRec as wD2). */
+  readonly reconstructionWeightAsSecondDistanceWeight: boolean;
+  /** #10: the auto-encoder runs per sample (BN over one image) rather than once per batch. */
+  readonly perSampleAutoEncoder: boolean;
+}
+
+export const faithfulJtrQuirks: JtrQuirks = {
+  viewTwoSoftmaxPrediction: true,
+  independentGumbelDraws: true,
+  doublePhiDepthTarget: true,
+  rawReconstructionTargets: true,
+  nonzeroCountNormaliser: true,
+  unmaskedLabelChannels: true,
+  sharedDepthConstants: true,
+  reconstructionWeightAsSecondDistanceWeight: true,
+  perSampleAutoEncoder: true,
+};
+
+export const cleanJtrQuirks: JtrQuirks = {
+  viewTwoSoftmaxPrediction: false,
+  independentGumbelDraws: false,
+  doublePhiDepthTarget: false,
+  rawReconstructionTargets: false,
+  nonzeroCountNormaliser: false,
+  unmaskedLabelChannels: false,
+  sharedDepthConstants: false,
+  reconstructionWeightAsSecondDistanceWeight: false,
+  perSampleAutoEncoder: false,
+};
+
+export interface JtrSettings {
+  readonly mode: 'faithful' | 'clean';
+  /** Weight of the latent distances, wDist (4). */
+  readonly distanceWeight: number;
+  /** Weight of the reconstruction, wRec (2). */
+  readonly reconstructionWeight: number;
+  /** Weight of d2 inside the distance term, wD2 (2; equals wRec under quirk 8). */
+  readonly secondDistanceWeight: number;
+  /** Width multiplier of the SegNet auto-encoder (1 = the paper's ~25M parameters). */
+  readonly widthMultiplier: number;
+  /** Phi constants for depth (used when quirk 7 is off; the NYU constants by default). */
+  readonly depthPhi: DepthPhiConstants;
+  /** Stack resolution when no task is dense (classification stacks broadcast to this square map). */
+  readonly classificationResolution: number;
+  /** Optimizer group of the auto-encoder: Adam lr 1e-4, StepLR(200, 0.5). */
+  readonly learningRate: number;
+  readonly schedule: { readonly stepSize: number; readonly gamma: number };
+}
+
+export const jtrDefaults: JtrSettings = {
+  mode: 'faithful',
+  distanceWeight: 4,
+  reconstructionWeight: 2,
+  secondDistanceWeight: 2,
+  widthMultiplier: 1,
+  depthPhi: depthPhiDefaults,
+  classificationResolution: 32,
+  learningRate: 1e-4,
+  schedule: { stepSize: 200, gamma: 0.5 },
+};
+
+export interface JtrOptions extends RegularizerBaseOptions, Partial<JtrSettings> {
+  /** Individual quirk overrides on top of the mode's preset. */
+  readonly quirks?: Partial<JtrQuirks>;
+}
+
+/** The resolved settings and quirks of a JTR configuration. */
+export function resolveJtrOptions(options: Omit<JtrOptions, 'tasks'>): JtrSettings & { readonly quirks: JtrQuirks } {
+  const settings = { ...jtrDefaults, ...options };
+  const preset = settings.mode === 'clean' ? cleanJtrQuirks : faithfulJtrQuirks;
+  return { ...settings, quirks: { ...preset, ...(options.quirks ?? {}) } };
+}
+
+/** One view's tensors for a slice of samples. */
+export interface JtrViewSlice {
+  readonly predictions: readonly tf.Tensor[];
+  readonly labels: readonly tf.Tensor[];
+  /** [b, T] label mask in task order. */
+  readonly labelled: tf.Tensor2D;
+}
+
+export interface JtrViewStacks {
+  readonly stack: tf.Tensor4D;
+  readonly predictionStack: tf.Tensor4D;
+  readonly mask: tf.Tensor4D;
+  /** Detached reconstruction targets for Y and Yhat (view 2 only). */
+  readonly stackTargets: readonly tf.Tensor[];
+  readonly predictionTargets: readonly tf.Tensor[];
+}
+
+type ResolvedJtr = ReturnType<typeof resolveJtrOptions>;
+
+/** Builds Y and Yhat of one view (exported for tests and inspection) (jtr.md §1–2, §4 targets). Tidy; the caller owns every tensor. */
+export function buildJtrViewStacks(
+  tasks: readonly TaskSpec[],
+  view: JtrViewSlice,
+  viewNumber: 1 | 2,
+  random: RandomSource,
+  settings: ResolvedJtr,
+  resolution: { height: number; width: number },
+): JtrViewStacks {
+  return tf.tidy(() => {
+    const { quirks } = settings;
+    const encoding: EncodingSettings = {
+      depthPhi: quirks.sharedDepthConstants ? depthPhiDefaults : settings.depthPhi,
+      ...resolution,
+    };
+    const labelRecord = Object.fromEntries(tasks.map((task, t) => [task.name, view.labels[t]!]));
+    const mask = jointMask(tasks, labelRecord, view.labelled, resolution.height, resolution.width);
+    const stackParts: tf.Tensor[] = [];
+    const predictionParts: tf.Tensor[] = [];
+    const stackTargets: tf.Tensor[] = [];
+    const predictionTargets: tf.Tensor[] = [];
+    tasks.forEach((task, t) => {
+      const labelled = tf.squeeze(tf.slice(view.labelled, [0, t], [-1, 1]), [1]);
+      const weight = perSample(labelled);
+      const prediction = detachWhereLabelled(view.predictions[t]!, labelled);
+      const label = view.labels[t]!;
+      const categorical = task.kind === 'segmentation' || task.kind === 'multiclass';
+      const predictionEncoding = viewNumber === 2 && quirks.viewTwoSoftmaxPrediction ? 'softmax' : 'straight-through-gumbel';
+      const encodedPrediction = encodePrediction(task, prediction, mask, predictionEncoding, random, encoding);
+      // Y's prediction channel: a separate draw (quirk 2) or Yhat's own sample when Yhat drew one.
+      const stackPrediction =
+        categorical && (quirks.independentGumbelDraws || predictionEncoding === 'softmax')
+          ? encodePrediction(task, prediction, mask, 'straight-through-gumbel', random, encoding)
+          : encodedPrediction;
+      let encodedLabel = encodeLabel(task, label, prediction, encoding);
+      if (!quirks.unmaskedLabelChannels) encodedLabel = tf.mul(encodedLabel, mask);
+      const stackChannel = tf.add(tf.mul(weight, encodedLabel), tf.mul(tf.sub(1, weight), stackPrediction));
+      stackParts.push(stackChannel);
+      predictionParts.push(encodedPrediction);
+      if (viewNumber !== 2) return;
+      let stackTarget: tf.Tensor = stackChannel;
+      let predictionTarget: tf.Tensor = encodedPrediction;
+      if (categorical && isDenseTask(task) && quirks.independentGumbelDraws) {
+        const fresh = () => tf.mul(categoricalSample(prediction, 'straight-through-gumbel', random), mask);
+        stackTarget = tf.add(tf.mul(weight, encodedLabel), tf.mul(tf.sub(1, weight), fresh()));
+        predictionTarget = fresh();
+      }
+      if (task.kind === 'depth') {
+        if (quirks.rawReconstructionTargets) stackTarget = phi(tf.add(tf.mul(weight, label), tf.mul(tf.sub(1, weight), prediction)), encoding.depthPhi);
+        if (quirks.doublePhiDepthTarget) predictionTarget = phi(encodedPrediction, encoding.depthPhi);
+      }
+      if (task.kind === 'normals' && quirks.rawReconstructionTargets) {
+        stackTarget = tf.add(tf.mul(weight, label), tf.mul(tf.sub(1, weight), prediction));
+      }
+      stackTargets.push(stopGradient(stackTarget));
+      predictionTargets.push(stopGradient(predictionTarget));
+    });
+    return {
+      stack: concatenateChannels(stackParts),
+      predictionStack: concatenateChannels(predictionParts),
+      mask,
+      stackTargets,
+      predictionTargets,
+    };
+  });
+}
+
+/** Tensors of one view, in task order. */
+function viewTensors(tasks: readonly TaskSpec[], batch: TaskBatch, predictions: Readonly<Record<string, tf.Tensor>>) {
+  const columns = tasks.map((task) => {
+    const column = batch.taskNames.indexOf(task.name);
+    if (column < 0) throw new Error(`jtr: batch has no task '${task.name}' (tasks: ${batch.taskNames.join(', ')})`);
+    return column;
+  });
+  return {
+    predictions: tasks.map((task) => predictionOf(predictions, task.name)),
+    labels: tasks.map((task) => labelOf(batch.labels, task.name)),
+    labelled: tf.tidy(() => tf.gather(batch.labelMask, columns, 1)) as tf.Tensor2D,
+  };
+}
+
+function sliceView(view: JtrViewSlice, start: number, size: number): JtrViewSlice {
+  const take = (x: tf.Tensor) => tf.slice(x, [start], [size]);
+  return { predictions: view.predictions.map(take), labels: view.labels.map(take), labelled: take(view.labelled) as tf.Tensor2D };
+}
+
+/** Stack resolution: the first dense prediction's H×W, else `classificationResolution`. */
+function stackResolution(tasks: readonly TaskSpec[], predictions: readonly tf.Tensor[], fallback: number) {
+  const denseIndex = tasks.findIndex((task) => isDenseTask(task));
+  if (denseIndex < 0) return { height: fallback, width: fallback };
+  const shape = predictions[denseIndex]!.shape;
+  return { height: shape[1]!, width: shape[2]! };
+}
+
+export interface JtrRegularizer extends Regularizer {
+  readonly autoEncoder: JtrAutoEncoder;
+  readonly settings: ResolvedJtr;
+}
+
+/** Creates the JTR regularizer with its SegNet auto-encoder (owned; freed by `dispose`). */
+export function createJointTaskRegularization(options: JtrOptions): JtrRegularizer {
+  const { tasks } = options;
+  const settings = resolveJtrOptions(options);
+  const { quirks } = settings;
+  const inChannels = stackChannels(tasks).reduce((a, b) => a + b, 0);
+  const autoEncoder = createJtrAutoEncoder({
+    inChannels,
+    widthMultiplier: settings.widthMultiplier,
+    random: new RandomSource(options.seed ?? 0).fork('jtr'),
+    name: 'jtr',
+  });
+  const secondDistanceWeight = quirks.reconstructionWeightAsSecondDistanceWeight
+    ? settings.reconstructionWeight
+    : settings.secondDistanceWeight;
+
+  function sliceLosses(first: JtrViewSlice, second: JtrViewSlice, random: RandomSource, resolution: { height: number; width: number }) {
+    return tf.tidy(() => {
+      const view1 = buildJtrViewStacks(tasks, first, 1, random, settings, resolution);
+      const firstDistance = cosineDistancePerSample(
+        autoEncoder.encodeFrozen(view1.stack),
+        autoEncoder.encodeFrozen(view1.predictionStack),
+      );
+      const view2 = buildJtrViewStacks(tasks, second, 2, random, settings, resolution);
+      const fromStack = autoEncoder.apply(stopGradient(view2.stack));
+      const fromPrediction = autoEncoder.apply(stopGradient(view2.predictionStack));
+      const secondDistance = cosineDistancePerSample(fromStack.latent, fromPrediction.latent);
+      const reconstructionSettings = { nonzeroCountNormaliser: quirks.nonzeroCountNormaliser };
+      const reconstruction = tf.add(
+        reconstructionLossPerSample(tasks, fromStack.reconstruction, view2.stackTargets, view2.mask, reconstructionSettings),
+        reconstructionLossPerSample(tasks, fromPrediction.reconstruction, view2.predictionTargets, view2.mask, reconstructionSettings),
+      );
+      return { firstDistance, secondDistance, reconstruction };
+    });
+  }
+
+  return {
+    name: 'jtr',
+    viewsNeeded: 2,
+    autoEncoder,
+    settings,
+    variableGroups: (): readonly VariableGroup[] => [
+      { name: 'jtr', variables: autoEncoder.trainableVariables, learningRate: settings.learningRate, schedule: settings.schedule },
+    ],
+    namedVariables: () => autoEncoder.namedVariables(),
+    loss(input: RegularizerInput): LossWithParts {
+      const views = input.batch.views ?? [];
+      if (views.length < 2 || input.viewOutputs.length < 2) {
+        throw new Error(`jtr: needs 2 extra views (batch.views and viewOutputs), got ${views.length} and ${input.viewOutputs.length}`);
+      }
+      return tf.tidy(() => {
+        const first = viewTensors(tasks, views[0]!, input.viewOutputs[0]!.predictions);
+        const second = viewTensors(tasks, views[1]!, input.viewOutputs[1]!.predictions);
+        const resolution = stackResolution(tasks, first.predictions, settings.classificationResolution);
+        const batchSize = first.labelled.shape[0];
+        const pieces = quirks.perSampleAutoEncoder
+          ? Array.from({ length: batchSize }, (_, i) => sliceLosses(sliceView(first, i, 1), sliceView(second, i, 1), input.random, resolution))
+          : [sliceLosses(first, second, input.random, resolution)];
+        const gather = (key: 'firstDistance' | 'secondDistance' | 'reconstruction') =>
+          pieces.length === 1 ? pieces[0]![key] : tf.concat(pieces.map((piece) => piece[key]));
+        const firstDistance = gather('firstDistance');
+        const secondDistance = gather('secondDistance');
+        const reconstruction = gather('reconstruction');
+        const perSampleLoss = tf.add(
+          tf.mul(settings.distanceWeight, tf.add(firstDistance, tf.mul(secondDistanceWeight, secondDistance))),
+          tf.mul(settings.reconstructionWeight, reconstruction),
+        );
+        return {
+          loss: tf.div(tf.sum(perSampleLoss), batchSize) as tf.Scalar,
+          parts: {
+            firstViewDistance: tf.mean(firstDistance) as tf.Scalar,
+            secondViewDistance: tf.mean(secondDistance) as tf.Scalar,
+            reconstruction: tf.mean(reconstruction) as tf.Scalar,
+          },
+        };
+      });
+    },
+    dispose: () => autoEncoder.dispose(),
+  };
+}
