@@ -1,0 +1,84 @@
+// Wires a validated run config to the sibling packages: the network (models registry), the regularizer
+// (regularizers registry, by name only), the batches (datasets), the supervised loss and the metrics (metrics).
+// The one place where names from a config become objects; the loop never sees a name.
+import * as tf from '@tensorflow/tfjs';
+import { labelMaskColumn, type TaskSpec } from '@partial-mtl/core';
+import { collectResults, createTaskMetrics, jtrDelta, primaryMetricValues } from '@partial-mtl/metrics';
+import { createMultiTaskNetwork, supervisedLoss, type BackboneName } from '@partial-mtl/models';
+import { createRegularizer } from '@partial-mtl/regularizers';
+import type { RunConfig } from './config-schema.js';
+import { createBatchSources, openDataset } from './dataset-sources.js';
+import type { MetricAccumulator, MetricTable, TrainingComponents } from './loop-options.js';
+
+/** Streaming metrics of every task over a validation pass (each task on the samples labelled for it). */
+export function createMetricAccumulator(tasks: readonly TaskSpec[]): MetricAccumulator {
+  const metrics = createTaskMetrics(tasks);
+  return {
+    update(output, batch) {
+      for (const task of tasks) {
+        const prediction = output.predictions[task.name];
+        const label = batch.labels[task.name];
+        if (!prediction || !label) continue;
+        const mask = labelMaskColumn(batch, task.name, tf);
+        try {
+          metrics[task.name]!.update(prediction, label, mask);
+        } finally {
+          mask.dispose();
+        }
+      }
+    },
+    result: () => collectResults(metrics),
+  };
+}
+
+/** JTR-style Δm (one primary metric per task, a fraction); NaN when a value makes it undefined. */
+export function createDeltaM(tasks: readonly TaskSpec[]): (results: MetricTable, baseline: MetricTable) => number {
+  return (results, baseline) => {
+    try {
+      return jtrDelta(primaryMetricValues(tasks, results), primaryMetricValues(tasks, baseline));
+    } catch {
+      return Number.NaN;
+    }
+  };
+}
+
+/** Builds every component a run needs. The caller disposes network and regularizer (see `disposeComponents`). */
+export async function buildComponents(config: RunConfig): Promise<TrainingComponents> {
+  const regularizerSeed = config.seed + 1;
+  const dataset = await openDataset(config);
+  const tasks = dataset.tasks;
+  const network = createMultiTaskNetwork({
+    backbone: config.model.backbone as BackboneName,
+    tasks,
+    widthMultiplier: config.model.widthMultiplier,
+    seed: config.seed,
+    backboneOptions: config.model.backboneOptions,
+  });
+  let regularizer;
+  try {
+    regularizer = createRegularizer(config.regularizer.name, {
+      ...config.regularizer.options,
+      tasks,
+      seed: regularizerSeed,
+    } as Parameters<typeof createRegularizer>[1]);
+  } catch (error) {
+    network.dispose();
+    throw new Error(`regularizer: ${(error as Error).message}`);
+  }
+  const batches = createBatchSources(dataset, config, regularizer.viewsNeeded);
+  return {
+    tasks,
+    network,
+    regularizer,
+    supervisedLoss: (taskList, output, batch) => supervisedLoss(taskList, output, batch),
+    trainBatches: batches.train,
+    validationBatches: batches.validation,
+    createMetrics: () => createMetricAccumulator(tasks),
+    deltaM: createDeltaM(tasks),
+  };
+}
+
+export function disposeComponents(components: TrainingComponents): void {
+  components.network.dispose();
+  components.regularizer.dispose();
+}

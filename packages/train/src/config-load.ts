@@ -1,0 +1,66 @@
+// Reading a run config from a .json/.yaml/.yml file and checking it completely before any training starts:
+// schema (zod), names against the registries (dataset, backbone, regularizer), and paths (data root, split table).
+// YAML is parsed with the core schema only (no custom tags, no code execution).
+import { existsSync, readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { backboneNames } from '@partial-mtl/models';
+import { regularizerNames } from '@partial-mtl/regularizers';
+import { ConfigError, parseRunConfig, type RunConfig } from './config-schema.js';
+import { datasetNames, datasetNeedsPath } from './dataset-sources.js';
+
+/** Parses config text by file extension ('.json', '.yaml', '.yml'). */
+export function parseConfigText(text: string, fileName: string): unknown {
+  const extension = extname(fileName).toLowerCase();
+  if (extension === '.json') {
+    try {
+      return JSON.parse(text);
+    } catch (error) {
+      throw new ConfigError([`${fileName}: not valid JSON (${(error as Error).message})`]);
+    }
+  }
+  if (extension === '.yaml' || extension === '.yml') {
+    try {
+      return parseYaml(text, { schema: 'core', customTags: [], merge: false, maxAliasCount: 100, prettyErrors: true });
+    } catch (error) {
+      throw new ConfigError([`${fileName}: not valid YAML (${(error as Error).message.split('\n')[0]})`]);
+    }
+  }
+  throw new ConfigError([`${fileName}: expected a .json, .yaml or .yml file`]);
+}
+
+/** Checks the names and paths the schema cannot; throws a ConfigError listing every problem. */
+export function validateRunConfig(config: RunConfig): RunConfig {
+  const problems: string[] = [];
+  if (!datasetNames.includes(config.dataset.name)) {
+    problems.push(`dataset.name: unknown dataset '${config.dataset.name}' (expected one of: ${datasetNames.join(', ')})`);
+  } else if (datasetNeedsPath(config.dataset.name)) {
+    if (!config.dataset.path) problems.push(`dataset.path: required for dataset '${config.dataset.name}'`);
+    else if (!existsSync(config.dataset.path)) problems.push(`dataset.path: '${config.dataset.path}' does not exist`);
+  }
+  if (config.split.table && !existsSync(config.split.table)) {
+    problems.push(`split.table: '${config.split.table}' does not exist`);
+  }
+  if (!(backboneNames as readonly string[]).includes(config.model.backbone)) {
+    problems.push(`model.backbone: unknown backbone '${config.model.backbone}' (expected one of: ${backboneNames.join(', ')})`);
+  }
+  if (!(regularizerNames as readonly string[]).includes(config.regularizer.name)) {
+    problems.push(`regularizer.name: unknown regularizer '${config.regularizer.name}' (expected one of: ${regularizerNames.join(', ')})`);
+  }
+  if (config.training.epochs === undefined && config.training.maxSteps === undefined) {
+    problems.push('training: set epochs or maxSteps');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+/** Parses and validates a config object (already read from a file or built in code). */
+export function resolveRunConfig(value: unknown): RunConfig {
+  return validateRunConfig(parseRunConfig(value));
+}
+
+/** Reads, parses and validates a config file. */
+export function loadRunConfig(path: string): RunConfig {
+  if (!existsSync(path)) throw new ConfigError([`--config: file '${path}' does not exist`]);
+  return resolveRunConfig(parseConfigText(readFileSync(path, 'utf8'), path));
+}

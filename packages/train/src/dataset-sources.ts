@@ -1,0 +1,127 @@
+// Data sets a run config can name, opened through the datasets package: the training and validation sample
+// sources, the partial-label split of the training rows (a generated scenario or a split table file), and the
+// batch sources the loop iterates (the training loader's iteration state goes into checkpoints).
+import { LabelMaskTable, RandomSource, type SampleSource, type TaskSpec } from '@partial-mtl/core';
+import {
+  createBatchLoader,
+  createSplit,
+  createSyntheticAffect,
+  createSyntheticScenes,
+  evaluationBatches,
+  loadSplitTable,
+  type BatchLoaderState,
+} from '@partial-mtl/datasets';
+import type { RunConfig } from './config-schema.js';
+import type { BatchSource } from './loop-options.js';
+
+export interface OpenedDataset {
+  readonly tasks: readonly TaskSpec[];
+  readonly train: SampleSource;
+  readonly validation: SampleSource;
+  /** Which tasks each training row is labelled for. */
+  readonly split: LabelMaskTable;
+}
+
+interface DatasetEntry {
+  readonly needsPath: boolean;
+  open(config: RunConfig): Promise<{ train: SampleSource; validation: SampleSource }>;
+}
+
+function numberOption(options: Record<string, unknown>, key: string, fallback: number): number {
+  const value = options[key] ?? fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`dataset.options.${key}: expected a number, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+const datasetEntries: Readonly<Record<string, DatasetEntry>> = {
+  'synthetic-scenes': {
+    needsPath: false,
+    async open(config) {
+      const options = config.dataset.options;
+      const common = {
+        height: numberOption(options, 'height', 32),
+        width: numberOption(options, 'width', 32),
+        tasks: (config.dataset.tasks as never) ?? numberOption(options, 'taskCount', 3),
+        ...(options.noise !== undefined ? { noise: numberOption(options, 'noise', 0.02) } : {}),
+      };
+      const dataSeed = numberOption(options, 'dataSeed', 1);
+      return {
+        train: createSyntheticScenes({ ...common, count: numberOption(options, 'trainCount', 64), seed: dataSeed }),
+        validation: createSyntheticScenes({ ...common, count: numberOption(options, 'validationCount', 32), seed: dataSeed + 7919 }),
+      };
+    },
+  },
+  'synthetic-affect': {
+    needsPath: false,
+    async open(config) {
+      const options = config.dataset.options;
+      const size = numberOption(options, 'size', 16);
+      const dataSeed = numberOption(options, 'dataSeed', 1);
+      return {
+        train: createSyntheticAffect({ size, count: numberOption(options, 'trainCount', 64), seed: dataSeed }),
+        validation: createSyntheticAffect({ size, count: numberOption(options, 'validationCount', 32), seed: dataSeed + 7919 }),
+      };
+    },
+  },
+};
+
+export const datasetNames: readonly string[] = Object.keys(datasetEntries);
+
+export function datasetNeedsPath(name: string): boolean {
+  return datasetEntries[name]?.needsPath ?? false;
+}
+
+/** Opens the sources and the training split of a config's data set. */
+export async function openDataset(config: RunConfig): Promise<OpenedDataset> {
+  const entry = datasetEntries[config.dataset.name];
+  if (!entry) throw new Error(`dataset.name: unknown dataset '${config.dataset.name}' (expected one of: ${datasetNames.join(', ')})`);
+  const { train, validation } = await entry.open(config);
+  const taskNames = train.tasks.map((task) => task.name);
+  const split = config.split.table
+    ? await loadSplitTable(config.split.table, { taskNames })
+    : createSplit(config.split.scenario, { rows: train.length, taskNames, seed: config.split.seed ?? config.seed });
+  if (split.rows !== train.length) {
+    throw new Error(`split.table: ${split.rows} rows, but the training set has ${train.length} samples`);
+  }
+  return { tasks: train.tasks, train, validation, split };
+}
+
+/** The training batches (shuffled, augmented, `views` extra views) and the validation batches (in order). */
+export function createBatchSources(
+  dataset: OpenedDataset,
+  config: RunConfig,
+  views: number,
+): { train: BatchSource; validation: BatchSource } {
+  const loader = createBatchLoader({
+    source: dataset.train,
+    split: dataset.split,
+    batchSize: config.data.batchSize,
+    views,
+    augment: config.data.augment,
+    shuffle: true,
+    seed: new RandomSource(config.seed).fork('loader').nextUint32(),
+    dropLast: true,
+    workers: config.data.workers,
+  });
+  if (loader.batchesPerEpoch < 1) {
+    throw new Error(`data.batchSize: ${config.data.batchSize} is larger than the training set (${dataset.train.length} samples)`);
+  }
+  const train: BatchSource = {
+    batchesPerEpoch: loader.batchesPerEpoch,
+    batches(epoch, startBatch) {
+      const state = loader.getState();
+      if (state.epoch !== epoch || state.position !== startBatch) {
+        throw new Error(`batch loader is at epoch ${state.epoch} batch ${state.position}, the loop expected epoch ${epoch} batch ${startBatch}`);
+      }
+      return loader;
+    },
+    getState: () => loader.getState(),
+    setState: (state) => loader.setState(state as BatchLoaderState),
+  };
+  const validationBatchSize = config.data.validationBatchSize ?? config.data.batchSize;
+  const validation: BatchSource = {
+    batchesPerEpoch: Math.ceil(dataset.validation.length / validationBatchSize),
+    batches: () => evaluationBatches(dataset.validation, { batchSize: validationBatchSize }),
+  };
+  return { train, validation };
+}

@@ -1,0 +1,90 @@
+// `train(config)`: the library entry point. Validates the config completely, builds the components from the
+// sibling packages, runs (or resumes) the loop, writes report.html, and disposes everything it created.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildComponents, disposeComponents } from './build-components.js';
+import { resolveRunConfig } from './config-load.js';
+import type { RunConfig } from './config-schema.js';
+import type { LoopOptions } from './loop-options.js';
+import { writeReport } from './report/write-report.js';
+import { runTraining, type TrainingResult } from './training-loop.js';
+
+export interface TrainRuntimeOptions {
+  /** Continue from `outDir/checkpoints/last`. */
+  readonly resume?: boolean;
+  readonly progress?: LoopOptions['progress'];
+  readonly log?: (line: string) => void;
+  /** Finish the step and checkpoint on SIGINT/SIGTERM (the CLI sets this). */
+  readonly handleSignals?: boolean;
+  /** Write report.html at the end (default true). */
+  readonly report?: boolean;
+  readonly onStep?: LoopOptions['onStep'];
+  /** Backend name recorded in config.json. */
+  readonly backend?: string;
+}
+
+export interface TrainResult extends TrainingResult {
+  readonly config: RunConfig;
+  readonly reportPath: string | undefined;
+}
+
+/** The loop options a run config asks for. */
+export function loopOptionsOf(config: RunConfig, runtime: TrainRuntimeOptions): Parameters<typeof runTraining>[1] {
+  const training = config.training;
+  return {
+    outDir: config.outDir,
+    seed: config.seed,
+    ...(training.epochs !== undefined ? { epochs: training.epochs } : {}),
+    ...(training.maxSteps !== undefined ? { maxSteps: training.maxSteps } : {}),
+    ...(training.maxWallSeconds !== undefined ? { maxWallSeconds: training.maxWallSeconds } : {}),
+    ...(training.gradientClipNorm !== undefined ? { gradientClipNorm: training.gradientClipNorm } : {}),
+    ...(training.earlyStoppingPatience !== undefined ? { earlyStoppingPatience: training.earlyStoppingPatience } : {}),
+    ...(config.evaluation.baseline !== undefined ? { baseline: config.evaluation.baseline } : {}),
+    optimizer: config.optimizer,
+    schedule: config.schedule,
+    onNonFinite: training.onNonFinite,
+    nonFiniteLearningRateFactor: training.nonFiniteLearningRateFactor,
+    evaluateEvery: training.evaluateEvery,
+    checkpointEverySteps: training.checkpointEverySteps,
+    logEverySteps: training.logEverySteps,
+    progress: runtime.progress ?? 'auto',
+    resume: runtime.resume ?? false,
+    handleSignals: runtime.handleSignals ?? false,
+    configRecord: { config, ...(runtime.backend ? { backend: runtime.backend } : {}) },
+    ...(runtime.log ? { log: runtime.log } : {}),
+    ...(runtime.onStep ? { onStep: runtime.onStep } : {}),
+  };
+}
+
+/** The config a run was started with (from its outDir/config.json), for `--resume` and `eval`. */
+export function readRunConfig(outDir: string): RunConfig {
+  const path = join(outDir, 'config.json');
+  if (!existsSync(path)) throw new Error(`--resume: ${path} does not exist (is '${outDir}' a run directory?)`);
+  const record = JSON.parse(readFileSync(path, 'utf8')) as { config?: unknown };
+  return resolveRunConfig({ ...(record.config as object), outDir });
+}
+
+/** Trains one model as the config says. Throws (before training) on any config problem. */
+export async function train(configInput: unknown, runtime: TrainRuntimeOptions = {}): Promise<TrainResult> {
+  const config = resolveRunConfig(configInput);
+  const components = await buildComponents(config);
+  try {
+    const result = await runTraining(components, loopOptionsOf(config, runtime));
+    let reportPath: string | undefined;
+    if (runtime.report ?? true) {
+      const deltaM = result.lastMetrics && result.baseline ? components.deltaM(result.lastMetrics, result.baseline) : undefined;
+      reportPath = await writeReport(config.outDir, {
+        title: `partial-mtl run: ${config.dataset.name}, regularizer ${config.regularizer.name}`,
+        rows: [
+          ...(result.lastMetrics ? [{ name: `last (step ${result.step})`, metrics: result.lastMetrics, ...(deltaM !== undefined ? { deltaM: deltaM * 100 } : {}) }] : []),
+          ...(result.best ? [{ name: `best (step ${result.best.step})`, metrics: result.best.metrics, deltaM: result.best.deltaM * 100 }] : []),
+        ],
+        runs: [{ name: config.regularizer.name, outDir: config.outDir }],
+        notes: [result.message, ...(runtime.backend ? [`backend: ${runtime.backend}`] : [])],
+      });
+    }
+    return { ...result, config, reportPath };
+  } finally {
+    disposeComponents(components);
+  }
+}
