@@ -52,6 +52,22 @@ export {
   type JtrViewSlice,
   type JtrViewStacks,
 } from './jtr.js';
+export { pairCount, pairIndex, prepareLabel, preparePrediction } from './pairwise-preparation.js';
+export {
+  createFilmMappingNetwork,
+  mappingStageRepeats,
+  type FilmMappingNetwork,
+  type FilmMappingNetworkOptions,
+} from './networks/film-mapping-network.js';
+export {
+  consistencyWeightAt,
+  createPairwiseConsistency,
+  pairwiseDefaults,
+  samplePairs,
+  type PairwiseOptions,
+  type PairwiseRegularizer,
+  type PairwiseSettings,
+} from './pairwise.js';
 export {
   createRegularizer,
   isRegularizerName,

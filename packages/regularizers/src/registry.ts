@@ -5,11 +5,13 @@ import type { Regularizer } from '@partial-mtl/core';
 import { type NoRegularizationOptions, createNoRegularization } from './none.js';
 import { type DistributionMatchingOptions, createDistributionMatching } from './distribution-matching.js';
 import { type JtrOptions, createJointTaskRegularization } from './jtr.js';
+import { type PairwiseOptions, createPairwiseConsistency } from './pairwise.js';
 
 /** Options of each registered regularizer, by name. */
 export interface RegularizerOptionsByName {
   none: NoRegularizationOptions;
   jtr: JtrOptions;
+  pairwise: PairwiseOptions;
   'distribution-matching': DistributionMatchingOptions;
 }
 
@@ -20,6 +22,7 @@ type FactoryRecord = { readonly [Name in RegularizerName]: (options: Regularizer
 export const regularizerFactories: FactoryRecord = {
   none: createNoRegularization,
   jtr: createJointTaskRegularization,
+  pairwise: createPairwiseConsistency,
   'distribution-matching': createDistributionMatching,
 };
 

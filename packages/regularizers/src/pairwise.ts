@@ -1,0 +1,192 @@
+// Pairwise cross-task consistency (Li, Liu & Bilen, "Learning Multiple Dense Prediction Tasks from Partially
+// Annotated Data", CVPR 2022, arXiv 2111.14893; official code VICO-UoE/MTPSL), as pairwise.md records it:
+// L_pair = D(ms, mt) + r·(D(ms, stop f) + D(mt, stop f)), summed over (unlabelled s, labelled t) pairs, times λ / B.
+// Divergences: the pair code is an argument (not a global); `clean` batches the pairs (BN statistics change).
+import * as tf from '@tensorflow/tfjs';
+import {
+  isDenseTask,
+  type LossWithParts,
+  RandomSource,
+  type Regularizer,
+  type RegularizerInput,
+  stopGradient,
+  type TaskSpec,
+  type VariableGroup,
+} from '@partial-mtl/core';
+import { labelOf, predictionOf, type RegularizerBaseOptions } from './common-options.js';
+import { cosineDistancePerSample } from './cosine-distance.js';
+import { createFilmMappingNetwork, type FilmMappingNetwork } from './networks/film-mapping-network.js';
+import { pairIndex, prepareLabel, preparePrediction } from './pairwise-preparation.js';
+
+export interface PairwiseSettings {
+  /** 'faithful': per sample and per pair, batch 1 (the official loop); 'clean': one call per pair over its samples. */
+  readonly mode: 'faithful' | 'clean';
+  /** λ, the consistency weight (`--con-weight`): 2.0 for NYU-v2 (default), 1.0 for Cityscapes. */
+  readonly consistencyWeight: number;
+  /** r, the anchor weight (0.5, hard-coded in the official code); r ≤ 0 keeps only D(ms, mt). */
+  readonly anchorWeight: number;
+  /** 'partial': (unlabelled s, labelled t) pairs; 'all': every ordered pair s ≠ t (MTPSL's full-label mode). */
+  readonly pairs: 'partial' | 'all';
+  /** `--rampup`: 'fixed' (default) or 'up', λ·min(1, (epoch + iteration/iterationsPerEpoch)/rampUpEpochs). */
+  readonly rampUp: 'fixed' | 'up';
+  readonly rampUpEpochs: number;
+  /** Iterations per epoch for the within-epoch fraction of 'up' (omitted: whole epochs only). */
+  readonly iterationsPerEpoch?: number;
+  /** Width multiplier of the mapping network: must match the network's, so its output matches the bottleneck. */
+  readonly widthMultiplier: number;
+  /** Group A (stems, convs, BN affine): Adam lr 1e-4, StepLR(100, 0.5). */
+  readonly mappingLearningRate: number;
+  readonly mappingSchedule: { readonly stepSize: number; readonly gamma: number };
+  /** Group B (FiLM tables): lr 1e-3 for NYU (default), 1e-5 for Cityscapes; StepLR(30, 0.5). */
+  readonly filmLearningRate: number;
+  readonly filmSchedule: { readonly stepSize: number; readonly gamma: number };
+}
+
+export const pairwiseDefaults: PairwiseSettings = {
+  mode: 'faithful',
+  consistencyWeight: 2,
+  anchorWeight: 0.5,
+  pairs: 'partial',
+  rampUp: 'fixed',
+  rampUpEpochs: 100,
+  widthMultiplier: 1,
+  mappingLearningRate: 1e-4,
+  mappingSchedule: { stepSize: 100, gamma: 0.5 },
+  filmLearningRate: 1e-3,
+  filmSchedule: { stepSize: 30, gamma: 0.5 },
+};
+
+export type PairwiseOptions = RegularizerBaseOptions & Partial<PairwiseSettings>;
+
+export interface PairwiseRegularizer extends Regularizer {
+  readonly mappingNetwork: FilmMappingNetwork;
+  readonly settings: PairwiseSettings;
+}
+
+/** The (source, target) task-index pairs of one sample from its label-mask row. */
+export function samplePairs(labelled: readonly number[], pairs: 'partial' | 'all'): Array<[number, number]> {
+  const result: Array<[number, number]> = [];
+  for (let source = 0; source < labelled.length; source++) {
+    for (let target = 0; target < labelled.length; target++) {
+      if (source === target) continue;
+      if (pairs === 'all' || (labelled[source]! < 0.5 && labelled[target]! >= 0.5)) result.push([source, target]);
+    }
+  }
+  return result;
+}
+
+/** λ at a step, with the optional linear ramp-up. */
+export function consistencyWeightAt(settings: PairwiseSettings, epoch: number, step: number): number {
+  if (settings.rampUp === 'fixed') return settings.consistencyWeight;
+  const fraction = settings.iterationsPerEpoch ? (step % settings.iterationsPerEpoch) / settings.iterationsPerEpoch : 0;
+  return settings.consistencyWeight * Math.min(1, (epoch + fraction) / settings.rampUpEpochs);
+}
+
+/** Creates the pairwise regularizer with its FiLM mapping network (owned; freed by `dispose`). */
+export function createPairwiseConsistency(options: PairwiseOptions): PairwiseRegularizer {
+  const { tasks } = options;
+  const settings: PairwiseSettings = { ...pairwiseDefaults, ...options };
+  const nonDense = tasks.filter((task) => !isDenseTask(task));
+  if (nonDense.length > 0) {
+    throw new Error(`pairwise: dense tasks only (MTPSL maps per-pixel maps); got ${nonDense.map((t) => `${t.name}:${t.kind}`).join(', ')}`);
+  }
+  if (tasks.length < 2) throw new Error('pairwise: needs at least 2 tasks');
+  const mappingNetwork = createFilmMappingNetwork({
+    tasks,
+    widthMultiplier: settings.widthMultiplier,
+    random: new RandomSource(options.seed ?? 0).fork('pairwise'),
+  });
+  const taskCount = tasks.length;
+
+  /** L_pair per sample [n] for one ordered pair over a group of samples (batch n). */
+  function pairLoss(source: TaskSpec, target: TaskSpec, sourceIndex: number, targetIndex: number,
+    prediction: tf.Tensor, label: tf.Tensor, anchor: tf.Tensor, random: RandomSource): tf.Tensor1D {
+    return tf.tidy(() => {
+      const pair = pairIndex(sourceIndex, targetIndex, taskCount);
+      const mappedPrediction = mappingNetwork.apply(preparePrediction(source, prediction, random), sourceIndex, pair);
+      const mappedLabel = mappingNetwork.apply(prepareLabel(target, label), targetIndex, pair);
+      if (mappedPrediction.shape.some((size, axis) => size !== anchor.shape[axis])) {
+        throw new Error(
+          `pairwise: mapping output [${mappedPrediction.shape.join(', ')}] does not match the bottleneck [${anchor.shape.join(', ')}]; set widthMultiplier to the network's`,
+        );
+      }
+      let loss = cosineDistancePerSample(mappedPrediction, mappedLabel);
+      if (settings.anchorWeight > 0) {
+        const anchored = tf.add(cosineDistancePerSample(mappedPrediction, anchor), cosineDistancePerSample(mappedLabel, anchor));
+        loss = tf.add(loss, tf.mul(settings.anchorWeight, anchored));
+      }
+      return loss as tf.Tensor1D;
+    });
+  }
+
+  return {
+    name: 'pairwise',
+    viewsNeeded: 1,
+    mappingNetwork,
+    settings,
+    variableGroups: (): readonly VariableGroup[] => [
+      {
+        name: 'pairwise-mapping',
+        variables: mappingNetwork.mappingVariables,
+        learningRate: settings.mappingLearningRate,
+        schedule: settings.mappingSchedule,
+      },
+      {
+        name: 'pairwise-film',
+        variables: mappingNetwork.filmVariables,
+        learningRate: settings.filmLearningRate,
+        schedule: settings.filmSchedule,
+      },
+    ],
+    namedVariables: () => mappingNetwork.namedVariables(),
+    loss(input: RegularizerInput): LossWithParts {
+      const view = input.batch.views?.[0];
+      const viewOutput = input.viewOutputs[0];
+      if (!view || !viewOutput) throw new Error('pairwise: needs 1 extra view (batch.views[0] and viewOutputs[0])');
+      const bottleneck = viewOutput.features.bottleneck;
+      if (!bottleneck) throw new Error('pairwise: the network output has no features.bottleneck (the anchor f)');
+      const columns = tasks.map((task) => {
+        const column = view.taskNames.indexOf(task.name);
+        if (column < 0) throw new Error(`pairwise: batch has no task '${task.name}' (tasks: ${view.taskNames.join(', ')})`);
+        return column;
+      });
+      // The one host read: the [B, T] label mask decides which pairs exist (it is input data, not a computed value).
+      const maskRows = view.labelMask.arraySync().map((row) => columns.map((column) => row[column]!));
+      const batchSize = maskRows.length;
+      const weight = consistencyWeightAt(settings, input.epoch, input.step);
+      return tf.tidy(() => {
+        const anchor = stopGradient(bottleneck);
+        const predictions = tasks.map((task) => predictionOf(viewOutput.predictions, task.name));
+        const labels = tasks.map((task) => labelOf(view.labels, task.name));
+        const terms: tf.Tensor[] = [];
+        let pairTotal = 0;
+        if (settings.mode === 'faithful') {
+          maskRows.forEach((row, sample) => {
+            const take = (x: tf.Tensor) => tf.slice(x, [sample], [1]);
+            for (const [s, t] of samplePairs(row, settings.pairs)) {
+              terms.push(pairLoss(tasks[s]!, tasks[t]!, s, t, take(predictions[s]!), take(labels[t]!), take(anchor), input.random));
+              pairTotal += 1;
+            }
+          });
+        } else {
+          for (let s = 0; s < taskCount; s++) {
+            for (let t = 0; t < taskCount; t++) {
+              if (s === t) continue;
+              const samples = maskRows.flatMap((row, sample) => (samplePairs(row, settings.pairs).some(([a, b]) => a === s && b === t) ? [sample] : []));
+              if (samples.length === 0) continue;
+              const take = (x: tf.Tensor) => tf.gather(x, samples);
+              terms.push(pairLoss(tasks[s]!, tasks[t]!, s, t, take(predictions[s]!), take(labels[t]!), take(anchor), input.random));
+              pairTotal += samples.length;
+            }
+          }
+        }
+        const consistency = terms.length > 0 ? tf.div(tf.sum(tf.concat(terms)), batchSize) : tf.scalar(0);
+        return {
+          loss: tf.mul(weight, consistency) as tf.Scalar,
+          parts: { consistency: consistency as tf.Scalar, pairs: tf.scalar(pairTotal) },
+        };
+      });
+    },
+    dispose: () => mappingNetwork.dispose(),
+  };
+}
