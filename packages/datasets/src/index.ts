@@ -89,3 +89,15 @@ export { checkIndex, resolveInside, resolveLabelMask, type LabelMaskOption } fro
 export { createMtanNpySource, type MtanLayoutOptions, type MtanLayoutTask, type MtanLabelEncoding, type MtanSampleSource } from './loaders/mtan-npy-layout.js';
 export { createNyuv2Source, nyuv2Defaults, type Nyuv2Options } from './loaders/nyuv2.js';
 export { cityscapesMtanDefaults, createCityscapesMtanSource, type CityscapesMtanOptions } from './loaders/cityscapes-mtan.js';
+export { decodeImageRgb, decodeSingleChannel, resizeNearest, type DecodeImageOptions, type PixelBox, type RawMap } from './loaders/image-decoding.js';
+export {
+  cityscapesCategoryNames,
+  cityscapesCategoryOf,
+  cityscapesOfficialDefaults,
+  cityscapesTrainIdNames,
+  cityscapesTrainIds,
+  createCityscapesOfficialSource,
+  type CityscapesOfficialOptions,
+  type CityscapesOfficialSource,
+} from './loaders/cityscapes-official.js';
+export { createTaskonomySource, taskonomyDomains, type TaskonomyDomain, type TaskonomyEncoding, type TaskonomyOptions, type TaskonomySource } from './loaders/taskonomy.js';
