@@ -4,6 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { ConfigError, parseRunConfig } from '../config-schema.js';
 import { writeResultTables } from './collect.js';
 import { kubernetesIndexedJobYaml, slurmArrayScript, type EmitOptions } from './emit.js';
 import { EntryBusyError } from './entry-state.js';
@@ -18,8 +19,9 @@ export const SLURM_SCRIPT_FILE = 'sweep.sbatch';
 export const KUBERNETES_JOB_FILE = 'sweep-job.yaml';
 
 export const sweepUsage = `Sweeps:
-  partial-mtl plan <grid.yaml> [--out runs] [--update] [--emit slurm|k8s]...
-      expand a grid into runs/plan.json and runs/<index>/config.json (re-planning keeps indices)
+  partial-mtl plan <grid.yaml> [--out runs] [--update] [--raw] [--emit slurm|k8s]...
+      expand a grid into runs/plan.json and runs/<index>/config.json (re-planning keeps indices);
+      configs are resolved with the train config schema (defaults filled) unless --raw
       emit options: --runs-path P --launcher CMD --parallelism N --retries N --cpus N --memory 4G
                     --time 04:00:00 --partition NAME --image IMAGE --claim PVC
   partial-mtl plan --out runs --emit slurm|k8s       templates for an existing plan
@@ -34,7 +36,7 @@ export interface SweepCommandContext {
   stdout?: NodeJS.WriteStream;
   stderr?: NodeJS.WriteStream;
   env?: NodeJS.ProcessEnv;
-  /** Resolves each merged config before hashing (e.g. the train config schema applying defaults). */
+  /** Resolves each merged config before hashing; default: the train config schema (defaults filled). */
   resolveConfig?: ConfigResolver;
 }
 
@@ -93,6 +95,10 @@ function emitTemplates(plan: Plan, runsDirectory: string, kinds: string[], value
   return written;
 }
 
+/** The train config schema with its defaults: what `train --config` will run, as plain JSON. */
+const trainConfigResolver: ConfigResolver = (config) =>
+  JSON.parse(JSON.stringify(parseRunConfig(config))) as Record<string, unknown>;
+
 function planCommand(argv: string[], context: Required<Pick<SweepCommandContext, 'stdout'>> & SweepCommandContext): number {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -100,6 +106,7 @@ function planCommand(argv: string[], context: Required<Pick<SweepCommandContext,
     options: {
       out: { type: 'string', default: 'runs' },
       update: { type: 'boolean', default: false },
+      raw: { type: 'boolean', default: false },
       emit: { type: 'string', multiple: true },
       'runs-path': { type: 'string' },
       launcher: { type: 'string' },
@@ -121,7 +128,8 @@ function planCommand(argv: string[], context: Required<Pick<SweepCommandContext,
   } else {
     const grid = loadGrid(onlyPositional(positionals, 'grid file'));
     mkdirSync(runsDirectory, { recursive: true });
-    const written = writePlan(runsDirectory, grid, { update: values.update, resolveConfig: context.resolveConfig });
+    const resolveConfig = values.raw ? undefined : (context.resolveConfig ?? trainConfigResolver);
+    const written = writePlan(runsDirectory, grid, { update: values.update, resolveConfig });
     plan = written.plan;
     const changeLines = written.changes ? describeChanges(written.changes) : [];
     context.stdout.write(
@@ -235,8 +243,9 @@ export async function runSweepCommand(argv: string[], context: SweepCommandConte
     const message = error instanceof Error ? error.message : String(error);
     full.stderr.write(`partial-mtl ${command ?? ''}: ${message}\n`);
     if (error instanceof UsageError) full.stderr.write(`${sweepUsage}\n`);
+    if (error instanceof ConfigError) full.stderr.write('(plan --raw skips the train config schema, for other runners)\n');
     if (error instanceof EntryBusyError) return 1;
-    return error instanceof UsageError || error instanceof PlanConflictError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+    return error instanceof UsageError || error instanceof PlanConflictError || error instanceof ConfigError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
       ? 2
       : 1;
   }

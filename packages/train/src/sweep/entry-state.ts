@@ -1,10 +1,11 @@
 // The on-disk state of one sweep entry folder: result.json (finished), status.json (written by the runner),
-// checkpoints/last/current.json (resumable) and a .lock naming the process that runs it. Readers never trust a lock whose
-// process is gone on this host, so a SIGKILLed worker leaves an entry "interrupted", not "running".
-import { existsSync, openSync, closeSync, readFileSync, rmSync, writeSync } from 'node:fs';
+// checkpoints/last/current.json (resumable) and a .lock naming the runner and trainer processes. A lock whose
+// processes are gone (this host) or whose heartbeat stopped (other hosts) is stale: the entry is "interrupted".
+import { randomBytes } from 'node:crypto';
+import { existsSync, linkSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { readJsonIfPresent } from './files.js';
+import { readJsonIfPresent, writeTextAtomic } from './files.js';
 
 export const RESULT_FILE = 'result.json';
 export const METRICS_FILE = 'metrics.jsonl';
@@ -58,39 +59,88 @@ function processIsAlive(pid: number): boolean {
 interface LockOwner {
   pid: number;
   host: string;
+  /** The trainer process, which outlives a SIGKILLed runner. */
+  childPid?: number;
 }
+
+/** A lock on another host counts as held while its runner refreshes it (every LOCK_HEARTBEAT_MS). */
+export const LOCK_HEARTBEAT_MS = 30_000;
+export const LOCK_STALE_MS = 4 * LOCK_HEARTBEAT_MS;
 
 function lockOwner(directory: string): LockOwner | undefined {
   const owner = readJsonIfPresent(join(directory, LOCK_FILE)) as LockOwner | undefined;
   return owner && typeof owner.pid === 'number' ? owner : undefined;
 }
 
-/** True when the lock's owner is alive, or lives on another host (which this host cannot check). */
-function lockIsHeld(owner: LockOwner): boolean {
-  return owner.host !== hostname() || processIsAlive(owner.pid);
+/**
+ * On this host: held while the runner or its trainer is alive. On another host (a requeued Slurm task, a new
+ * Kubernetes pod) the process cannot be checked, so the lock is held while its heartbeat is fresh.
+ */
+function lockIsHeld(directory: string, owner: LockOwner): boolean {
+  if (owner.host === hostname()) {
+    return processIsAlive(owner.pid) || (owner.childPid !== undefined && processIsAlive(owner.childPid));
+  }
+  return lockAgeMs(join(directory, LOCK_FILE)) < LOCK_STALE_MS;
+}
+
+function lockAgeMs(path: string): number {
+  try {
+    return Date.now() - statSync(path).mtimeMs;
+  } catch {
+    return Number.POSITIVE_INFINITY;
+  }
 }
 
 export class EntryBusyError extends Error {
   constructor(directory: string, owner: LockOwner) {
-    super(`${directory} is being run by pid ${owner.pid} on ${owner.host}`);
+    super(`${directory} is being run by pid ${owner.childPid ?? owner.pid} on ${owner.host}`);
     this.name = 'EntryBusyError';
   }
 }
 
-/** Takes the entry's lock for this process; a lock left by a dead process on this host is taken over. */
-export function acquireEntryLock(directory: string): () => void {
+export interface EntryLock {
+  /** Records the trainer's pid, so a runner killed without cleanup still guards the entry. */
+  setChild(pid: number | undefined): void;
+  release(): void;
+}
+
+/** Takes the entry's lock for this process; a stale lock (dead owner, old heartbeat) is taken over. */
+export function acquireEntryLock(directory: string): EntryLock {
   const path = join(directory, LOCK_FILE);
   for (let tries = 0; tries < 3; tries++) {
+    // Write the owner to a temporary file and hard-link it into place: the link fails atomically when a lock
+    // exists, and a lock is never visible half-written.
+    const temporary = `${path}.${process.pid}-${randomBytes(4).toString('hex')}`;
+    writeFileSync(temporary, JSON.stringify({ pid: process.pid, host: hostname() }));
     try {
-      const fd = openSync(path, 'wx');
-      writeSync(fd, JSON.stringify({ pid: process.pid, host: hostname() }));
-      closeSync(fd);
-      return () => rmSync(path, { force: true });
+      linkSync(temporary, path);
+      const heartbeat = setInterval(() => {
+        const now = new Date();
+        try {
+          utimesSync(path, now, now);
+        } catch {
+          // The folder was moved away by a re-plan: nothing left to refresh.
+        }
+      }, LOCK_HEARTBEAT_MS);
+      heartbeat.unref();
+      return {
+        setChild(pid) {
+          const owner: LockOwner = { pid: process.pid, host: hostname(), ...(pid === undefined ? {} : { childPid: pid }) };
+          writeTextAtomic(path, JSON.stringify(owner));
+        },
+        release() {
+          clearInterval(heartbeat);
+          rmSync(path, { force: true });
+        },
+      };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const owner = lockOwner(directory);
-      if (owner && lockIsHeld(owner)) throw new EntryBusyError(directory, owner);
+      if (!owner && lockAgeMs(path) < LOCK_STALE_MS) throw new Error(`${directory} has an unreadable, recent ${LOCK_FILE}`);
+      if (owner && lockIsHeld(directory, owner)) throw new EntryBusyError(directory, owner);
       rmSync(path, { force: true });
+    } finally {
+      rmSync(temporary, { force: true });
     }
   }
   throw new Error(`could not lock ${directory}`);
@@ -126,7 +176,7 @@ export function inspectEntry(directory: string): EntryInspection {
   const status = readJsonIfPresent(join(directory, STATUS_FILE)) as EntryStatus | undefined;
   if (result) return { state: 'done', result, status };
   const owner = lockOwner(directory);
-  if (owner && lockIsHeld(owner)) return { state: 'running', result, status };
+  if (owner && lockIsHeld(directory, owner)) return { state: 'running', result, status };
   if (status?.state === 'failed') return { state: 'failed', result, status };
   if (hasCheckpoint(directory) || status?.state === 'running') return { state: 'interrupted', result, status };
   return { state: 'pending', result, status };

@@ -66,11 +66,19 @@ export function expandGrid(grid: Grid, resolveConfig?: ConfigResolver): Expanded
       coordinates[axis.name] = value.label;
       for (const [path, override] of Object.entries(value.overrides)) setPath(config, path, override);
     });
-    const resolved = resolveConfig ? resolveConfig(config) : config;
-    const hash = configHash(resolved);
     const key = Object.entries(coordinates)
       .map(([axis, label]) => `${axis}=${label}`)
       .join(',');
+    let resolved = config;
+    if (resolveConfig) {
+      try {
+        resolved = resolveConfig(config);
+      } catch (error) {
+        if (error instanceof Error) error.message = `entry ${index} (${key || 'default'}): ${error.message}`;
+        throw error;
+      }
+    }
+    const hash = configHash(resolved);
     const twin = seenHashes.get(hash);
     if (twin !== undefined) throw new Error(`grid: entries ${twin} and ${key} resolve to the same config`);
     seenHashes.set(hash, key);

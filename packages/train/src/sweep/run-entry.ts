@@ -16,6 +16,7 @@ import {
   readResult,
   RESULT_FILE,
   STATUS_FILE,
+  type EntryLock,
   type EntryStatus,
 } from './entry-state.js';
 import { readJsonIfPresent, writeJsonAtomic } from './files.js';
@@ -75,6 +76,7 @@ async function runAttempt(
   directory: string,
   entry: PlanEntry,
   attempt: number,
+  lock: EntryLock,
   options: RunEntryOptions,
 ): Promise<EntryStatus> {
   const resumed = hasCheckpoint(directory);
@@ -100,6 +102,7 @@ async function runAttempt(
   const stop = () => child.kill('SIGTERM');
   options.signal?.addEventListener('abort', stop, { once: true });
   status.pid = child.pid;
+  lock.setChild(child.pid);
   writeJsonAtomic(join(directory, STATUS_FILE), status);
   options.onAttempt?.({ entry, attempt, resumed, pid: child.pid });
   const exit = await waitForExit(child);
@@ -137,14 +140,14 @@ export async function runEntry(
   const previous = readJsonIfPresent(join(directory, STATUS_FILE)) as EntryStatus | undefined;
   if (stored) return { entry, state: 'done', cached: true, attempts: 0, result: stored, status: previous };
   verifyEntryConfig(runsDirectory, entry);
-  const release = acquireEntryLock(directory);
+  const lock = acquireEntryLock(directory);
   try {
     const firstAttempt = (previous?.attempt ?? 0) + 1;
     const retries = Math.max(0, options.retries ?? 0);
     let status: EntryStatus | undefined;
     let attempts = 0;
     while (attempts <= retries && !options.signal?.aborted) {
-      status = await runAttempt(directory, entry, firstAttempt + attempts, options);
+      status = await runAttempt(directory, entry, firstAttempt + attempts, lock, options);
       attempts++;
       if (status.state === 'done') {
         return { entry, state: 'done', cached: false, attempts, result: readResult(directory), status };
@@ -152,6 +155,6 @@ export async function runEntry(
     }
     return { entry, state: 'failed', cached: false, attempts, result: undefined, status };
   } finally {
-    release();
+    lock.release();
   }
 }

@@ -40,7 +40,7 @@ describe('partial-mtl plan --emit', () => {
   it('writes a Slurm array script that passes bash -n and a batch/v1 Indexed Job', async () => {
     const root = temporaryDirectory();
     const runs = join(root, 'runs');
-    const planned = await cli(['plan', writeTinyGrid(root), '--out', runs, '--emit', 'slurm', '--emit', 'k8s', '--parallelism', '2', '--time', '01:00:00']);
+    const planned = await cli(['plan', writeTinyGrid(root), '--raw', '--out', runs, '--emit', 'slurm', '--emit', 'k8s', '--parallelism', '2', '--time', '01:00:00']);
     expect(planned.code).toBe(0);
     expect(planned.stdout).toContain('planned 6 entries');
 
@@ -67,7 +67,7 @@ describe('partial-mtl plan --emit', () => {
   it('emits for an existing plan, with a cluster path for the runs directory', async () => {
     const root = temporaryDirectory();
     const runs = join(root, 'runs');
-    expect((await cli(['plan', writeTinyGrid(root, { seeds: [0, 1, 2] }), '--out', runs])).code).toBe(0);
+    expect((await cli(['plan', writeTinyGrid(root, { seeds: [0, 1, 2] }), '--raw', '--out', runs])).code).toBe(0);
     const emitted = await cli(['plan', '--out', runs, '--emit', 'k8s,slurm', '--runs-path', '/mnt/runs']);
     expect(emitted.code).toBe(0);
     expect(readFileSync(join(runs, 'sweep.sbatch'), 'utf8')).toMatch(/^#SBATCH --array=0-8$/m);
@@ -87,16 +87,46 @@ describe('partial-mtl plan --emit', () => {
   it('refuses to renumber, and reports a changed grid without --update (exit 2)', async () => {
     const root = temporaryDirectory();
     const runs = join(root, 'runs');
-    await cli(['plan', writeTinyGrid(root), '--out', runs]);
-    const unchanged = await cli(['plan', writeTinyGrid(root), '--out', runs]);
+    await cli(['plan', writeTinyGrid(root), '--raw', '--out', runs]);
+    const unchanged = await cli(['plan', writeTinyGrid(root), '--raw', '--out', runs]);
     expect(unchanged.stdout).toContain('(unchanged)');
-    const changed = await cli(['plan', writeTinyGrid(root, { steps: 5 }), '--out', runs]);
+    const changed = await cli(['plan', writeTinyGrid(root, { steps: 5 }), '--raw', '--out', runs]);
     expect(changed.code).toBe(2);
     expect(changed.stderr).toContain('pass --update');
     expect(changed.stderr.match(/^changed {2}#\d/gm)).toHaveLength(6);
-    const updated = await cli(['plan', writeTinyGrid(root, { steps: 5 }), '--out', runs, '--update']);
+    const updated = await cli(['plan', writeTinyGrid(root, { steps: 5 }), '--raw', '--out', runs, '--update']);
     expect(updated.code).toBe(0);
     expect(updated.stdout).toContain('(6 change(s))');
+  });
+});
+
+describe('partial-mtl plan with the train config schema', () => {
+  it('writes fully resolved train configs (defaults filled) and names a bad field per entry', async () => {
+    const root = temporaryDirectory();
+    const runs = join(root, 'runs');
+    const grid = join(root, 'grid.yaml');
+    writeFileSync(
+      grid,
+      [
+        'name: schema',
+        'base: { dataset: { name: synthetic-scenes }, training: { maxSteps: 2 } }',
+        'axes: { method: { none: { regularizer.name: none }, jtr: { regularizer.name: jtr } } }',
+        'seeds: 1',
+        'baseline: none',
+      ].join('\n'),
+    );
+    expect((await cli(['plan', grid, '--out', runs])).code).toBe(0);
+    const config = JSON.parse(readFileSync(join(runs, '0001', 'config.json'), 'utf8'));
+    expect(config.regularizer).toEqual({ name: 'jtr', options: {} });
+    expect(config.optimizer.learningRate).toBe(1e-4);
+    expect(config.seed).toBe(0);
+    expect(config.training.maxSteps).toBe(2);
+
+    writeFileSync(grid, readFileSync(grid, 'utf8').replace('maxSteps: 2', 'maxStep: 2'));
+    const bad = await cli(['plan', grid, '--out', join(root, 'bad')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('entry 0 (seed=0,method=none)');
+    expect(bad.stderr).toContain('training.maxStep: unknown field(s)');
   });
 });
 
@@ -105,7 +135,7 @@ describe('partial-mtl run', () => {
     const root = temporaryDirectory();
     const runs = join(root, 'runs');
     const runner = writeFakeTrainer(root).join(' ');
-    await cli(['plan', writeTinyGrid(root, { stepMs: 1 }), '--out', runs]);
+    await cli(['plan', writeTinyGrid(root, { stepMs: 1 }), '--raw', '--out', runs]);
 
     const first = await cli(['run', runs, '--runner', runner], { SLURM_ARRAY_TASK_ID: '2' });
     expect(first.code).toBe(0);
@@ -126,7 +156,7 @@ describe('partial-mtl run', () => {
     const root = temporaryDirectory();
     const runs = join(root, 'runs');
     const runner = writeFakeTrainer(root).join(' ');
-    await cli(['plan', writeTinyGrid(root, { stepMs: 1 }), '--out', runs]);
+    await cli(['plan', writeTinyGrid(root, { stepMs: 1 }), '--raw', '--out', runs]);
     mkdirSync(join(runs, '0001', 'checkpoints', 'last'), { recursive: true });
     writeFileSync(join(runs, '0001', 'checkpoints', 'last', 'current.json'), '{"step":3}');
     const resumed = await cli(['run', runs, '--index', '1', '--runner', runner]);
@@ -139,7 +169,7 @@ describe('partial-mtl run', () => {
   it('rejects a missing or out-of-range index and a hand-edited config', async () => {
     const root = temporaryDirectory();
     const runs = join(root, 'runs');
-    await cli(['plan', writeTinyGrid(root), '--out', runs]);
+    await cli(['plan', writeTinyGrid(root), '--raw', '--out', runs]);
     expect((await cli(['run', runs])).stderr).toContain('needs --index, SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX');
     const outside = await cli(['run', runs, '--index', '6']);
     expect(outside.code).toBe(2);
@@ -156,7 +186,7 @@ describe('partial-mtl sweep and collect', () => {
     const root = temporaryDirectory();
     const runs = join(root, 'runs');
     const runner = writeFakeTrainer(root).join(' ');
-    await cli(['plan', writeTinyGrid(root, { stepMs: 1 }), '--out', runs]);
+    await cli(['plan', writeTinyGrid(root, { stepMs: 1 }), '--raw', '--out', runs]);
     await cli(['run', runs, '--index', '0', '--runner', runner]);
     const partial = await cli(['collect', runs]);
     expect(partial.code).toBe(0);
