@@ -56,8 +56,8 @@ export {
 export { assembleBatch, fillValueOf, labelShapeOf } from './pipeline/assemble-batch.js';
 export { labelSizeOf, prepareSample, type PreparedSample, type PreparedView, type SampleJob } from './pipeline/prepare-sample.js';
 export {
-  createSourceFromDescriptor,
   descriptorOf,
+  openSource,
   sourceFactories,
   type DescribedSampleSource,
   type SourceDescriptor,

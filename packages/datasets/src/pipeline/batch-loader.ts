@@ -35,7 +35,10 @@ export interface BatchProgress {
 
 export interface BatchLoaderOptions {
   readonly source: SampleSource;
-  /** Which tasks each sample is labelled for (rows = source samples, columns matched by task name). Default: all. */
+  /**
+   * Which tasks each sample is labelled for (rows = source samples, columns matched by task name). Default: the
+   * source's own `labelMask` table if it has one (the `.npy` loaders), else every task.
+   */
   readonly split?: LabelMaskTable;
   /** Rows of the source this loader iterates (e.g. a training subset). Default: all. */
   readonly indices?: readonly number[];
@@ -88,7 +91,12 @@ export class BatchLoader implements AsyncIterable<TaskBatch> {
   private iterating = false;
 
   constructor(options: Pick<BatchLoaderOptions, 'source' | 'batchSize'> & Partial<BatchLoaderOptions>) {
-    const resolved: BatchLoaderOptions = { ...batchLoaderDefaults, ...options };
+    const sourceMask = (options.source as { labelMask?: unknown }).labelMask;
+    const resolved: BatchLoaderOptions = {
+      ...batchLoaderDefaults,
+      ...(sourceMask instanceof LabelMaskTable ? { split: sourceMask } : {}),
+      ...options,
+    };
     const { source, batchSize } = resolved;
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`batch loader: batchSize must be a positive integer, got ${batchSize}`);
     if (!Number.isInteger(resolved.views) || resolved.views < 0) throw new Error(`batch loader: views must be 0, 1 or 2, got ${resolved.views}`);

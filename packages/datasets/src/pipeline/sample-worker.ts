@@ -4,7 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { SampleSource } from '@partial-mtl/core';
 import { type SampleJob, prepareSample, transferListOf } from './prepare-sample.js';
-import { type SourceDescriptor, createSourceFromDescriptor } from './source-registry.js';
+import { type SourceDescriptor, openSource } from './source-registry.js';
 import type { TaskSpec } from '@partial-mtl/core';
 
 interface WorkerSetup {
@@ -13,15 +13,17 @@ interface WorkerSetup {
 }
 
 const setup = workerData as WorkerSetup;
-const source: SampleSource | undefined = setup.descriptor ? createSourceFromDescriptor(setup.descriptor) : undefined;
+// Opened once, on the first job (opening may read a directory); a failure is reported with every job.
+let source: Promise<SampleSource> | undefined;
 
 parentPort?.on('message', async (message: { id: number; job: SampleJob }) => {
   try {
     const { job } = message;
     let sample = job.sample;
     if (!sample) {
-      if (!source) throw new Error('sample worker: job has no decoded sample and the worker has no source descriptor');
-      sample = await source.read(job.index);
+      if (!setup.descriptor) throw new Error('sample worker: job has no decoded sample and the worker has no source descriptor');
+      source ??= openSource(setup.descriptor);
+      sample = await (await source).read(job.index);
     }
     const prepared = prepareSample(sample, setup.tasks, job);
     parentPort?.postMessage({ id: message.id, prepared }, transferListOf(prepared));
