@@ -36,3 +36,25 @@ export {
   type PartialMtlNetwork,
 } from './network.js';
 export { backboneFactory, backboneNames, backboneRegistry, type BackboneFactory, type BackboneFactoryOptions, type BackboneName } from './registry.js';
+export {
+  createFolderIOHandler,
+  folderFormat,
+  folderIOHandlerDefaults,
+  modelJsonFileName,
+  readFolderModelJson,
+  writeFolderAtomic,
+  type FolderIOHandler,
+  type FolderIOHandlerOptions,
+  type FolderModelJson,
+} from './io/folder-io-handler.js';
+export { loadNetwork, saveNetwork } from './io/network-io.js';
+export {
+  assignVariables,
+  loadVariables,
+  modelJsonPathOf,
+  saveVariables,
+  type AssignVariablesOptions,
+  type JsonValue,
+  type LoadedVariables,
+} from './io/variables-io.js';
+export { formatNetworkSummary, summarizeNetwork, type NetworkSummary, type SummaryOptions } from './summary.js';
