@@ -1,6 +1,7 @@
-// The on-disk state of one sweep entry folder: result.json (finished), status.json (written by the runner),
-// checkpoints/last/current.json (resumable) and a .lock naming the runner and trainer processes. A lock whose
-// processes are gone (this host) or whose heartbeat stopped (other hosts) is stale: the entry is "interrupted".
+// The on-disk state of one sweep entry folder: config.json (planned), run/ (the trainer's outDir, holding its own
+// config record, checkpoints/last and metrics.jsonl), result.json and status.json (written by the runner) and a
+// .lock naming the runner and trainer. A lock whose processes are gone (this host) or whose heartbeat stopped
+// (other hosts) is stale: the entry is then "interrupted" or "failed", never "running".
 import { randomBytes } from 'node:crypto';
 import { existsSync, linkSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -8,6 +9,11 @@ import { join } from 'node:path';
 import { readJsonIfPresent, writeTextAtomic } from './files.js';
 
 export const RESULT_FILE = 'result.json';
+/**
+ * The trainer's outDir inside the entry folder. Not the entry folder itself: `partial-mtl train` writes its own
+ * config.json record there (read back by `--resume`), which must not replace the planned, hashed config.json.
+ */
+export const TRAIN_OUT_DIRECTORY = 'run';
 export const METRICS_FILE = 'metrics.jsonl';
 export const STATUS_FILE = 'status.json';
 export const LOG_FILE = 'train.log';
@@ -16,7 +22,7 @@ export const LOCK_FILE = '.lock';
  * Present once the trainer has a checkpoint to resume from: the train package's checkpoint writer replaces
  * checkpoints/last/current.json atomically after each verified save (the bare folder may exist before that).
  */
-export const CHECKPOINT_MARKER = join('checkpoints', 'last', 'current.json');
+export const CHECKPOINT_MARKER = join(TRAIN_OUT_DIRECTORY, 'checkpoints', 'last', 'current.json');
 
 export type EntryState = 'done' | 'failed' | 'running' | 'interrupted' | 'pending';
 
@@ -33,8 +39,10 @@ export interface EntryStatus {
   signal?: string | null;
   /** Why a finished process still counts as failed (e.g. it wrote no result). */
   reason?: string;
-  /** Where result.json came from when the trainer did not write it. */
+  /** Where result.json came from (run/metrics.jsonl: its last line). */
   resultSource?: string;
+  /** The trainer's stop reason from its final summary line, when it printed one. */
+  stopReason?: string;
 }
 
 export interface EntryInspection {
@@ -153,9 +161,9 @@ export function readResult(directory: string): Record<string, unknown> | undefin
     : undefined;
 }
 
-/** The last complete JSON object line of metrics.jsonl, or undefined. */
+/** The last complete JSON object line of the trainer's metrics.jsonl, or undefined. */
 export function lastMetricsLine(directory: string): Record<string, unknown> | undefined {
-  const path = join(directory, METRICS_FILE);
+  const path = join(directory, TRAIN_OUT_DIRECTORY, METRICS_FILE);
   if (!existsSync(path)) return undefined;
   const lines = readFileSync(path, 'utf8').split('\n');
   for (let i = lines.length - 1; i >= 0; i--) {

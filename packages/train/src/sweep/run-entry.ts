@@ -1,8 +1,9 @@
 // Runs one plan entry idempotently: a finished entry returns its stored result at once; otherwise the trainer
-// runs as a child process (`train --config <entry>/config.json --out <entry>`, or `train --resume <entry>` once
-// a checkpoint exists), retried on crash. A trainer that writes no result.json gets one from metrics.jsonl.
+// runs as a child process (`train --config <entry>/config.json --out <entry>/run`, or `train --resume
+// <entry>/run` once a checkpoint exists), retried on crash. The train CLI writes no result.json, so the runner
+// writes <entry>/result.json from the last line of run/metrics.jsonl (or copies run/result.json if present).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +17,7 @@ import {
   readResult,
   RESULT_FILE,
   STATUS_FILE,
+  TRAIN_OUT_DIRECTORY,
   type EntryLock,
   type EntryStatus,
 } from './entry-state.js';
@@ -27,11 +29,12 @@ export function defaultTrainCommand(): string[] {
   return [process.execPath, fileURLToPath(new URL('../cli.js', import.meta.url))];
 }
 
-/** Arguments appended to the command: a fresh run, or a resume from the entry folder's checkpoint. */
+/** Arguments appended to the command: a fresh run, or a resume from the checkpoint in <entry>/run. */
 export function trainArguments(directory: string, resume: boolean): string[] {
+  const outDirectory = join(directory, TRAIN_OUT_DIRECTORY);
   return resume
-    ? ['train', '--resume', directory]
-    : ['train', '--config', join(directory, CONFIG_FILE), '--out', directory];
+    ? ['train', '--resume', outDirectory]
+    : ['train', '--config', join(directory, CONFIG_FILE), '--out', outDirectory];
 }
 
 export interface RunEntryOptions {
@@ -41,7 +44,7 @@ export interface RunEntryOptions {
   retries?: number;
   /** `inherit` streams the trainer's output (Slurm logs); `file` appends it to <entry>/train.log. */
   output?: 'inherit' | 'file';
-  /** Aborting kills the running trainer with SIGTERM. */
+  /** Aborting sends SIGTERM to the trainer (it checkpoints and stops); the entry stays unfinished. */
   signal?: AbortSignal;
   onAttempt?: (event: { entry: PlanEntry; attempt: number; resumed: boolean; pid: number | undefined }) => void;
 }
@@ -56,10 +59,41 @@ export interface EntryOutcome {
   status: EntryStatus | undefined;
 }
 
-function waitForExit(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+interface ChildExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** The trainer's final JSON summary line on stdout (`{ outDir, stopReason, step, best }`), if any. */
+  summary: Record<string, unknown> | undefined;
+}
+
+const SUMMARY_TAIL_BYTES = 64 * 1024;
+
+function lastJsonObjectLine(text: string): Record<string, unknown> | undefined {
+  const lines = text.split('\n');
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const line = lines[i]!.trim();
+    if (!line.startsWith('{')) continue;
+    try {
+      const value: unknown = JSON.parse(line);
+      if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
+    } catch {
+      // Not the summary.
+    }
+  }
+  return undefined;
+}
+
+/** Forwards the child's stdout (to the log or our stdout) while keeping its tail, and waits for the exit. */
+function waitForExit(child: ChildProcess, logFd: number | undefined): Promise<ChildExit> {
+  let tail = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    if (logFd === undefined) process.stdout.write(chunk);
+    else writeSync(logFd, chunk);
+    tail = (tail + chunk.toString('utf8')).slice(-SUMMARY_TAIL_BYTES);
+  });
   return new Promise((resolvePromise) => {
-    child.once('error', () => resolvePromise({ code: null, signal: null }));
-    child.once('exit', (code, signal) => resolvePromise({ code, signal }));
+    child.once('error', () => resolvePromise({ code: null, signal: null, summary: undefined }));
+    child.once('close', (code, signal) => resolvePromise({ code, signal, summary: lastJsonObjectLine(tail) }));
   });
 }
 
@@ -70,6 +104,31 @@ export function verifyEntryConfig(runsDirectory: string, entry: PlanEntry): void
   if (configHash(config) !== entry.hash) {
     throw new Error(`entry ${entry.id}: ${CONFIG_FILE} does not match plan.json (edited by hand?); re-run plan`);
   }
+}
+
+/** Decides whether a finished process produced a result, writing <entry>/result.json when it did. */
+function settle(directory: string, exit: ChildExit, aborted: boolean, status: EntryStatus): void {
+  if (exit.code !== 0) {
+    status.reason = exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.code}`;
+    return;
+  }
+  if (aborted || exit.summary?.['stopReason'] === 'signal') {
+    status.reason = 'stopped by a signal (checkpointed; run again to resume)';
+    return;
+  }
+  const trainerResult = readJsonIfPresent(join(directory, TRAIN_OUT_DIRECTORY, RESULT_FILE));
+  const result =
+    typeof trainerResult === 'object' && trainerResult !== null && !Array.isArray(trainerResult)
+      ? (trainerResult as Record<string, unknown>)
+      : lastMetricsLine(directory);
+  if (!result) {
+    status.reason = `exit code 0 but no ${TRAIN_OUT_DIRECTORY}/${RESULT_FILE} and no ${TRAIN_OUT_DIRECTORY}/${METRICS_FILE}`;
+    return;
+  }
+  writeJsonAtomic(join(directory, RESULT_FILE), result);
+  status.state = 'done';
+  status.resultSource = `${TRAIN_OUT_DIRECTORY}/${trainerResult === result ? RESULT_FILE : METRICS_FILE}`;
+  if (exit.summary?.['stopReason'] !== undefined) status.stopReason = String(exit.summary['stopReason']);
 }
 
 async function runAttempt(
@@ -83,50 +142,34 @@ async function runAttempt(
   const [executable, ...prefix] = options.command ?? defaultTrainCommand();
   if (!executable) throw new Error('empty runner command');
   const logFd = options.output === 'inherit' ? undefined : openSync(join(directory, LOG_FILE), 'a');
-  const status: EntryStatus = {
-    state: 'running',
-    attempt,
-    resumed,
-    host: hostname(),
-    startedAt: new Date().toISOString(),
-  };
-  let child: ChildProcess;
   try {
-    child = spawn(executable, [...prefix, ...trainArguments(directory, resumed)], {
-      stdio: logFd === undefined ? 'inherit' : ['ignore', logFd, logFd],
+    const status: EntryStatus = { state: 'running', attempt, resumed, host: hostname(), startedAt: new Date().toISOString() };
+    const child = spawn(executable, [...prefix, ...trainArguments(directory, resumed)], {
+      stdio: ['ignore', 'pipe', logFd === undefined ? 'inherit' : logFd],
       env: { ...process.env, PARTIAL_MTL_SWEEP_ENTRY: entry.id },
     });
+    const exited = waitForExit(child, logFd);
+    const stop = () => child.kill('SIGTERM');
+    options.signal?.addEventListener('abort', stop, { once: true });
+    status.pid = child.pid;
+    lock.setChild(child.pid);
+    writeJsonAtomic(join(directory, STATUS_FILE), status);
+    options.onAttempt?.({ entry, attempt, resumed, pid: child.pid });
+    const exit = await exited;
+    options.signal?.removeEventListener('abort', stop);
+    const finished: EntryStatus = {
+      ...status,
+      state: 'failed',
+      finishedAt: new Date().toISOString(),
+      exitCode: exit.code,
+      signal: exit.signal,
+    };
+    settle(directory, exit, options.signal?.aborted ?? false, finished);
+    writeJsonAtomic(join(directory, STATUS_FILE), finished);
+    return finished;
   } finally {
     if (logFd !== undefined) closeSync(logFd);
   }
-  const stop = () => child.kill('SIGTERM');
-  options.signal?.addEventListener('abort', stop, { once: true });
-  status.pid = child.pid;
-  lock.setChild(child.pid);
-  writeJsonAtomic(join(directory, STATUS_FILE), status);
-  options.onAttempt?.({ entry, attempt, resumed, pid: child.pid });
-  const exit = await waitForExit(child);
-  options.signal?.removeEventListener('abort', stop);
-  const finished: EntryStatus = {
-    ...status,
-    finishedAt: new Date().toISOString(),
-    exitCode: exit.code,
-    signal: exit.signal,
-    state: 'failed',
-  };
-  if (exit.code === 0) {
-    if (readResult(directory)) finished.state = 'done';
-    else {
-      const last = lastMetricsLine(directory);
-      if (last) {
-        writeJsonAtomic(join(directory, RESULT_FILE), last);
-        finished.state = 'done';
-        finished.resultSource = METRICS_FILE;
-      } else finished.reason = `exit code 0 but no ${RESULT_FILE} and no ${METRICS_FILE}`;
-    }
-  } else finished.reason = exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.code}`;
-  writeJsonAtomic(join(directory, STATUS_FILE), finished);
-  return finished;
 }
 
 /** Runs `entry` until it has a result or its retries are spent; never runs a finished entry again. */

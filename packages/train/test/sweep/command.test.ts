@@ -8,7 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runSweepCommand } from '../../src/sweep/command.js';
 import { kubernetesName, slurmArrayScript } from '../../src/sweep/emit.js';
-import { loggedStarts, writeFakeTrainer } from './fake-trainer.js';
+import { loggedStarts, readFakeLog, writeFakeTrainer } from './fake-trainer.js';
 import { writeTinyGrid } from './tiny-grid.js';
 
 const directories: string[] = [];
@@ -146,7 +146,7 @@ describe('partial-mtl run', () => {
     expect(again.code).toBe(0);
     expect(again.stderr).toContain('already finished');
     expect(again.stdout).toBe(first.stdout);
-    expect(loggedStarts(readFileSync(join(runs, '0002', 'fake-trainer.log'), 'utf8'))).toHaveLength(1);
+    expect(loggedStarts(readFakeLog(runs, '0002'))).toHaveLength(1);
 
     const explicit = await cli(['run', runs, '--index', '4', '--runner', runner], { SLURM_ARRAY_TASK_ID: '0' });
     expect(explicit.stderr).toContain('0004 seed=1,method=pairwise: finished');
@@ -157,11 +157,14 @@ describe('partial-mtl run', () => {
     const runs = join(root, 'runs');
     const runner = writeFakeTrainer(root).join(' ');
     await cli(['plan', writeTinyGrid(root, { stepMs: 1 }), '--raw', '--out', runs]);
-    mkdirSync(join(runs, '0001', 'checkpoints', 'last'), { recursive: true });
-    writeFileSync(join(runs, '0001', 'checkpoints', 'last', 'current.json'), '{"step":3}');
+    // What an interrupted trainer leaves in <entry>/run: its config record and a checkpoint at step 3.
+    const planned = JSON.parse(readFileSync(join(runs, '0001', 'config.json'), 'utf8'));
+    mkdirSync(join(runs, '0001', 'run', 'checkpoints', 'last'), { recursive: true });
+    writeFileSync(join(runs, '0001', 'run', 'config.json'), JSON.stringify({ config: planned }));
+    writeFileSync(join(runs, '0001', 'run', 'checkpoints', 'last', 'current.json'), '{"step":3}');
     const resumed = await cli(['run', runs, '--index', '1', '--runner', runner]);
     expect(resumed.code).toBe(0);
-    expect(loggedStarts(readFileSync(join(runs, '0001', 'fake-trainer.log'), 'utf8')).map((start) => start.step)).toEqual([3]);
+    expect(loggedStarts(readFakeLog(runs, '0001')).map((start) => start.step)).toEqual([3]);
     const status = JSON.parse(readFileSync(join(runs, '0001', 'status.json'), 'utf8'));
     expect(status).toMatchObject({ state: 'done', resumed: true, exitCode: 0 });
   });

@@ -10,7 +10,7 @@ import { inspectEntry } from '../../src/sweep/entry-state.js';
 import { loadGrid } from '../../src/sweep/grid.js';
 import { writePlan } from '../../src/sweep/plan.js';
 import { runSweep, type PoolEvent } from '../../src/sweep/pool.js';
-import { loggedStarts, writeFakeTrainer } from './fake-trainer.js';
+import { loggedStarts, readFakeLog, writeFakeTrainer } from './fake-trainer.js';
 import { tinyMethods, writeTinyGrid } from './tiny-grid.js';
 
 const directories: string[] = [];
@@ -33,13 +33,7 @@ afterEach(() => {
   for (const directory of directories.splice(0)) rmSync(directory, { recursive: true, force: true });
 });
 
-function readLog(runs: string, id: string): string {
-  try {
-    return readFileSync(join(runs, id, 'fake-trainer.log'), 'utf8');
-  } catch {
-    return '';
-  }
-}
+const readLog = readFakeLog;
 
 describe('runSweep (local pool)', () => {
   it('survives a SIGKILLed worker: re-running finishes every entry and the killed one resumes', async () => {
@@ -140,15 +134,41 @@ describe('runSweep (local pool)', () => {
     expect(collectResults(runs).entries[0]!.state).toBe('failed');
   });
 
-  it('derives result.json from the last metrics.jsonl line when the trainer writes none', async () => {
+  it('writes result.json from the last metrics.jsonl line, or copies the trainer\'s own result.json', async () => {
     const root = temporaryDirectory();
     const command = writeFakeTrainer(root);
     const runs = join(root, 'runs');
-    writePlan(runs, loadGrid(writeTinyGrid(root, { seeds: [1], methods: { none: { noResult: true } }, stepMs: 1 })));
+    const methods = { none: {}, jtr: { bonus: 2, resultFile: true } };
+    writePlan(runs, loadGrid(writeTinyGrid(root, { seeds: [1], methods, stepMs: 1 })));
     const summary = await runSweep(runs, { command });
-    expect(summary.done).toBe(1);
-    expect(summary.outcomes[0]!.status?.resultSource).toBe('metrics.jsonl');
-    const result = JSON.parse(readFileSync(join(runs, '0000', 'result.json'), 'utf8'));
-    expect(result.metrics.segmentation.mIoU).toBeCloseTo(0.301, 12);
+    expect(summary.done).toBe(2);
+    expect(summary.outcomes[0]!.status).toMatchObject({ resultSource: 'run/metrics.jsonl', stopReason: 'completed' });
+    const derived = JSON.parse(readFileSync(join(runs, '0000', 'result.json'), 'utf8'));
+    expect(derived).toMatchObject({ step: 4, best: true });
+    expect(derived.metrics.segmentation.mIoU).toBeCloseTo(0.301, 12);
+    expect(summary.outcomes[1]!.status?.resultSource).toBe('run/result.json');
+    expect(JSON.parse(readFileSync(join(runs, '0001', 'result.json'), 'utf8')).fromResultFile).toBe(true);
+    expect(readFileSync(join(runs, '0000', 'train.log'), 'utf8')).toContain('progress noise');
+  });
+
+  it('aborting a sweep stops trainers with SIGTERM; the next sweep resumes them', async () => {
+    const root = temporaryDirectory();
+    const command = writeFakeTrainer(root);
+    const runs = join(root, 'runs');
+    writePlan(runs, loadGrid(writeTinyGrid(root, { seeds: [0], methods: { none: {} }, steps: 30, stepMs: 30 })));
+    const abort = new AbortController();
+    const poll = setInterval(() => {
+      if (/^step 2$/m.test(readLog(runs, '0000'))) abort.abort();
+    }, 5);
+    const first = await runSweep(runs, { command, retries: 3, signal: abort.signal });
+    clearInterval(poll);
+    expect(first.failed).toBe(1);
+    expect(first.outcomes[0]).toMatchObject({ state: 'failed', attempts: 1 });
+    expect(first.outcomes[0]!.status).toMatchObject({ exitCode: 0, reason: 'stopped by a signal (checkpointed; run again to resume)' });
+    expect(readLog(runs, '0000')).toContain('stopped by signal');
+    expect(inspectEntry(join(runs, '0000')).state).toBe('failed');
+    const second = await runSweep(runs, { command });
+    expect(second.done).toBe(1);
+    expect(loggedStarts(readLog(runs, '0000'))[1]!.step).toBeGreaterThanOrEqual(2);
   });
 });
