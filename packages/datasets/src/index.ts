@@ -53,7 +53,8 @@ export {
   type BatchProgress,
   type EvaluationBatchOptions,
 } from './pipeline/batch-loader.js';
-export { assembleBatch, fillValueOf, labelShapeOf } from './pipeline/assemble-batch.js';
+export { assembleBatch, batchTensors, labelShapeOf } from './pipeline/assemble-batch.js';
+export { fillValueOf, packBatch, type PackedBatch, type PackedView } from './pipeline/pack-batch.js';
 export { labelSizeOf, prepareSample, type PreparedSample, type PreparedView, type SampleJob } from './pipeline/prepare-sample.js';
 export {
   descriptorOf,
@@ -101,3 +102,26 @@ export {
   type CityscapesOfficialSource,
 } from './loaders/cityscapes-official.js';
 export { createTaskonomySource, taskonomyDomains, type TaskonomyDomain, type TaskonomyEncoding, type TaskonomyOptions, type TaskonomySource } from './loaders/taskonomy.js';
+export {
+  actionUnitTask,
+  actionUnitVector,
+  affectTaskNames,
+  canonicalActionUnits,
+  canonicalExpressions,
+  createAffectSource,
+  expressionIndexOf,
+  expressionTask,
+  valenceArousalTask,
+  type AffectEntry,
+  type AffectSampleSource,
+  type AffectSourceOptions,
+  type CanonicalExpression,
+} from './loaders/affect-common.js';
+export { affectNetDefaults, createAffectNetSource, type AffectNetOptions } from './loaders/affectnet.js';
+export { createRafDbSource, rafDbDefaults, rafDbExpressionCodes, type RafDbOptions } from './loaders/raf-db.js';
+export { createRafAuSource, rafAuDefaults, type RafAuOptions } from './loaders/raf-au.js';
+export { createDisfaSource, disfaActionUnits, disfaDefaults, type DisfaOptions } from './loaders/disfa.js';
+export { bp4dActionUnits, bp4dDefaults, createBp4dSource, type Bp4dOptions } from './loaders/bp4d.js';
+export { createEmotioNetSource, emotioNetDefaults, type EmotioNetOptions } from './loaders/emotionet.js';
+export { affWild2Defaults, affWild2ExpressionCodes, createAffWild2Source, type AffWild2Options } from './loaders/aff-wild2.js';
+export { createUnionSource, type UnionSource } from './loaders/union-source.js';
