@@ -12,6 +12,7 @@ beforeAll(async () => {
 const denseTasks = defineTasks([
   ...nyuv2Tasks,
   { name: 'edges', kind: 'edges', channels: 1 },
+  { name: 'flow', kind: 'regression', channels: 2 },
 ]);
 const imageTasks = defineTasks([
   { name: 'expression', kind: 'multiclass', channels: 7 },

@@ -36,23 +36,24 @@ function segnetReferenceMultiplyAdds(width: number, height: number, imageWidth: 
 }
 
 describe('summarizeNetwork', () => {
-  it('counts SegNet width 1.0 parameters per group and multiply-adds like the reference structure', () => {
-    const network = createMultiTaskNetwork({ backbone: 'segnet', tasks: nyuv2Tasks, widthMultiplier: 1 });
+  it('counts SegNet parameters per group and multiply-adds like the reference structure', () => {
+    const network = createMultiTaskNetwork({ backbone: 'segnet', tasks: nyuv2Tasks, widthMultiplier: 0.25 });
     let summary: ReturnType<typeof summarizeNetwork> | undefined;
     expectNoLeak(() => {
       summary = summarizeNetwork(network, { height: 64, width: 96 });
     });
-    const expected = segnetReferenceMultiplyAdds(1, 64, 96, [13, 1, 3]);
-    // Head parameters: Conv3×3(64→64) + Conv1×1(64→C).
-    expect(summary!.parameters.tasks).toEqual({ semseg: 36928 + 64 * 13 + 13, depth: 36928 + 65, normal: 36928 + 64 * 3 + 3 });
-    expect(summary!.parameters.trainable).toBe(25055185);
-    expect(summary!.parameters.shared).toBe(25055185 - 36928 * 3 - (845 + 65 + 195));
-    // Two running statistics (mean, variance) per batch-norm channel.
-    expect(summary!.parameters.nonTrainable).toBe(2 * (2 * 64 + 2 * 128 + 3 * 256 + 3 * 512 + 3 * 512 + 3 * 512 + 3 * 256 + 3 * 128 + 2 * 64 + 2 * 64));
+    const expected = segnetReferenceMultiplyAdds(0.25, 64, 96, [13, 1, 3]);
+    // Head parameters at width 0.25 (h = 16): Conv3×3(16→16) = 2320, plus Conv1×1(16→C).
+    expect(summary!.parameters.tasks).toEqual({ semseg: 2320 + 16 * 13 + 13, depth: 2320 + 17, normal: 2320 + 16 * 3 + 3 });
+    // segnet_torch_step.py --width-mult 0.25 prints "params": 1570561.
+    expect(summary!.parameters.trainable).toBe(1570561);
+    expect(summary!.parameters.shared).toBe(1570561 - 2320 * 3 - (221 + 17 + 51));
+    // Two running statistics (mean, variance) per batch-norm channel (channels 16-32-64-128-128).
+    expect(summary!.parameters.nonTrainable).toBe(2 * (2 * 16 + 2 * 32 + 3 * 64 + 3 * 128 + 3 * 128 + 3 * 128 + 3 * 64 + 3 * 32 + 2 * 16 + 2 * 16));
     expect(summary!.multiplyAdds.parts.backbone).toBe(expected.backbone);
     expect([summary!.multiplyAdds.parts.semseg, summary!.multiplyAdds.parts.depth, summary!.multiplyAdds.parts.normal]).toEqual(expected.heads);
     expect(summary!.flops).toBe(2 * (expected.backbone + expected.heads.reduce((a, b) => a + b, 0)));
-    expect(formatNetworkSummary(summary!)).toMatch(/trainable 25\.055 M/);
+    expect(formatNetworkSummary(summary!)).toMatch(/trainable 1\.571 M/);
     network.dispose();
   });
 
