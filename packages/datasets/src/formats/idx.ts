@@ -20,12 +20,12 @@ export interface IdxReadOptions {
 export const idxReadDefaults: IdxReadOptions = { maxElements: 2 ** 28 };
 
 const typeCodes: Record<number, { type: IdxType; bytes: number }> = {
-  0x08: { type: 'uint8', bytes: 1 },
-  0x09: { type: 'int8', bytes: 1 },
-  0x0b: { type: 'int16', bytes: 2 },
-  0x0c: { type: 'int32', bytes: 4 },
-  0x0d: { type: 'float32', bytes: 4 },
-  0x0e: { type: 'float64', bytes: 8 },
+  8: { type: 'uint8', bytes: 1 },
+  9: { type: 'int8', bytes: 1 },
+  11: { type: 'int16', bytes: 2 },
+  12: { type: 'int32', bytes: 4 },
+  13: { type: 'float32', bytes: 4 },
+  14: { type: 'float64', bytes: 8 },
 };
 
 function isGzip(bytes: Uint8Array): boolean {
@@ -33,17 +33,24 @@ function isGzip(bytes: Uint8Array): boolean {
 }
 
 /** Decodes an IDX file held in memory (gunzipping it first when it starts with the gzip magic). */
-export function parseIdx(input: Uint8Array, file = '<buffer>', options: Partial<IdxReadOptions> = {}): IdxArray {
+export function parseIdx(
+  input: Uint8Array,
+  file = '<buffer>',
+  options: Partial<IdxReadOptions> = {},
+): IdxArray {
   const { maxElements } = { ...idxReadDefaults, ...options };
   let bytes = input;
   if (isGzip(input)) {
     try {
       bytes = gunzipSync(input, { maxOutputLength: maxElements * 8 + 1024 });
     } catch (error) {
-      throw new Error(`${file}: cannot gunzip IDX file (${(error as Error).message}); the file may be truncated`);
+      throw new Error(
+        `${file}: cannot gunzip IDX file (${(error as Error).message}); the file may be truncated`,
+      );
     }
   }
-  if (bytes.length < 4) throw new Error(`${file}: not an IDX file (${bytes.length} bytes; expected a 4-byte magic)`);
+  if (bytes.length < 4)
+    throw new Error(`${file}: not an IDX file (${bytes.length} bytes; expected a 4-byte magic)`);
   const code = typeCodes[bytes[2]!];
   if (bytes[0] !== 0 || bytes[1] !== 0 || !code) {
     throw new Error(
@@ -54,7 +61,8 @@ export function parseIdx(input: Uint8Array, file = '<buffer>', options: Partial<
   const dimensions = bytes[3]!;
   if (dimensions < 1) throw new Error(`${file}: IDX file declares 0 dimensions`);
   const headerBytes = 4 + 4 * dimensions;
-  if (bytes.length < headerBytes) throw new Error(`${file}: truncated IDX header (needs ${headerBytes} bytes, has ${bytes.length})`);
+  if (bytes.length < headerBytes)
+    throw new Error(`${file}: truncated IDX header (needs ${headerBytes} bytes, has ${bytes.length})`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const shape: number[] = [];
   let elements = 1;
@@ -62,7 +70,10 @@ export function parseIdx(input: Uint8Array, file = '<buffer>', options: Partial<
     const size = view.getUint32(4 + 4 * d, false);
     shape.push(size);
     elements *= size;
-    if (elements > maxElements) throw new Error(`${file}: IDX shape (${shape.join(', ')}, …) exceeds the limit of ${maxElements} elements`);
+    if (elements > maxElements)
+      throw new Error(
+        `${file}: IDX shape (${shape.join(', ')}, …) exceeds the limit of ${maxElements} elements`,
+      );
   }
   const dataBytes = elements * code.bytes;
   if (bytes.length - headerBytes < dataBytes) {
@@ -71,7 +82,9 @@ export function parseIdx(input: Uint8Array, file = '<buffer>', options: Partial<
     );
   }
   if (bytes.length - headerBytes > dataBytes) {
-    throw new Error(`${file}: IDX file has ${bytes.length - headerBytes - dataBytes} bytes after the data of shape (${shape.join(', ')})`);
+    throw new Error(
+      `${file}: IDX file has ${bytes.length - headerBytes - dataBytes} bytes after the data of shape (${shape.join(', ')})`,
+    );
   }
   let data: IdxArray['data'];
   switch (code.type) {
@@ -82,13 +95,16 @@ export function parseIdx(input: Uint8Array, file = '<buffer>', options: Partial<
       data = new Int8Array(bytes.slice(headerBytes).buffer);
       break;
     default: {
-      const Constructor = { int16: Int16Array, int32: Int32Array, float32: Float32Array, float64: Float64Array }[code.type];
+      const Constructor = {
+        int16: Int16Array,
+        int32: Int32Array,
+        float32: Float32Array,
+        float64: Float64Array,
+      }[code.type];
       const out = new Constructor(elements);
-      const getter = { int16: 'getInt16', int32: 'getInt32', float32: 'getFloat32', float64: 'getFloat64' }[code.type] as
-        | 'getInt16'
-        | 'getInt32'
-        | 'getFloat32'
-        | 'getFloat64';
+      const getter = { int16: 'getInt16', int32: 'getInt32', float32: 'getFloat32', float64: 'getFloat64' }[
+        code.type
+      ] as 'getInt16' | 'getInt32' | 'getFloat32' | 'getFloat64';
       for (let i = 0; i < elements; i++) out[i] = view[getter](headerBytes + i * code.bytes, false);
       data = out;
     }
@@ -113,12 +129,15 @@ export function encodeIdx(array: IdxArray, gzip = false): Uint8Array {
   const entry = Object.entries(typeCodes).find(([, value]) => value.type === array.type)!;
   const [code, { bytes: size }] = [Number(entry[0]), entry[1]];
   const elements = array.shape.reduce((product, value) => product * value, 1);
-  if (elements !== array.data.length) throw new Error(`encodeIdx: shape (${array.shape.join(', ')}) does not hold ${array.data.length} elements`);
+  if (elements !== array.data.length)
+    throw new Error(
+      `encodeIdx: shape (${array.shape.join(', ')}) does not hold ${array.data.length} elements`,
+    );
   const header = 4 + 4 * array.shape.length;
   const out = new Uint8Array(header + elements * size);
   const view = new DataView(out.buffer);
   out.set([0, 0, code, array.shape.length]);
-  array.shape.forEach((value, d) => view.setUint32(4 + 4 * d, value, false));
+  for (const [d, value] of array.shape.entries()) view.setUint32(4 + 4 * d, value, false);
   for (let i = 0; i < elements; i++) {
     const value = array.data[i]!;
     const at = header + i * size;

@@ -74,8 +74,13 @@ interface NpyHeader {
 /** Bytes needed to read the header length of a `.npy` file: magic (6) + version (2) + length (up to 4). */
 const preambleBytes = 12;
 
-function parsePreamble(bytes: Uint8Array, file: string, options: NpyReadOptions): { headerStart: number; headerLength: number } {
-  if (bytes.length < 10) throw new Error(`${file}: not a .npy file (only ${bytes.length} bytes; expected a header)`);
+function parsePreamble(
+  bytes: Uint8Array,
+  file: string,
+  options: NpyReadOptions,
+): { headerStart: number; headerLength: number } {
+  if (bytes.length < 10)
+    throw new Error(`${file}: not a .npy file (only ${bytes.length} bytes; expected a header)`);
   for (let i = 0; i < magic.length; i++) {
     if (bytes[i] !== magic[i]) throw new Error(`${file}: not a .npy file (bad magic; expected \\x93NUMPY)`);
   }
@@ -93,7 +98,9 @@ function parsePreamble(bytes: Uint8Array, file: string, options: NpyReadOptions)
     throw new Error(`${file}: unsupported .npy version ${major}.${bytes[7]} (expected 1.0, 2.0 or 3.0)`);
   }
   if (headerLength > options.maxHeaderBytes) {
-    throw new Error(`${file}: .npy header of ${headerLength} bytes exceeds the limit of ${options.maxHeaderBytes}`);
+    throw new Error(
+      `${file}: .npy header of ${headerLength} bytes exceeds the limit of ${options.maxHeaderBytes}`,
+    );
   }
   return { headerStart, headerLength };
 }
@@ -101,7 +108,9 @@ function parsePreamble(bytes: Uint8Array, file: string, options: NpyReadOptions)
 function parseHeaderText(text: string, file: string, headerEnd: number, options: NpyReadOptions): NpyHeader {
   const descrMatch = /['"]descr['"]\s*:\s*['"]([^'"]*)['"]/.exec(text);
   if (!descrMatch) {
-    throw new Error(`${file}: .npy header field 'descr' is missing or not a simple dtype string (structured arrays are not supported)`);
+    throw new Error(
+      `${file}: .npy header field 'descr' is missing or not a simple dtype string (structured arrays are not supported)`,
+    );
   }
   const rawDtype = descrMatch[1]!;
   const dtype = (dtypeAliases[rawDtype] ?? rawDtype) as NpyDtype;
@@ -114,7 +123,9 @@ function parseHeaderText(text: string, file: string, headerEnd: number, options:
   const fortranMatch = /['"]fortran_order['"]\s*:\s*(True|False)/.exec(text);
   if (!fortranMatch) throw new Error(`${file}: .npy header field 'fortran_order' is missing`);
   if (fortranMatch[1] === 'True') {
-    throw new Error(`${file}: .npy array is in Fortran order; only C order is supported (save with np.ascontiguousarray)`);
+    throw new Error(
+      `${file}: .npy array is in Fortran order; only C order is supported (save with np.ascontiguousarray)`,
+    );
   }
   const shapeMatch = /['"]shape['"]\s*:\s*\(([^)]*)\)/.exec(text);
   if (!shapeMatch) throw new Error(`${file}: .npy header field 'shape' is missing or not a tuple`);
@@ -123,14 +134,17 @@ function parseHeaderText(text: string, file: string, headerEnd: number, options:
     .map((part) => part.trim())
     .filter((part) => part.length > 0)
     .map((part) => {
-      if (!/^\d+L?$/.test(part)) throw new Error(`${file}: .npy shape entry '${part}' is not a non-negative integer`);
+      if (!/^\d+L?$/.test(part))
+        throw new Error(`${file}: .npy shape entry '${part}' is not a non-negative integer`);
       return Number.parseInt(part, 10);
     });
   let elements = 1;
   for (const size of shape) {
     elements *= size;
     if (elements > options.maxElements) {
-      throw new Error(`${file}: .npy shape (${shape.join(', ')}) exceeds the limit of ${options.maxElements} elements`);
+      throw new Error(
+        `${file}: .npy shape (${shape.join(', ')}) exceeds the limit of ${options.maxElements} elements`,
+      );
     }
   }
   return { dtype, shape, elements, dataOffset: headerEnd, dataBytes: elements * bytesPerElement[dtype] };
@@ -168,20 +182,32 @@ function typedArrayOf(dtype: NpyDtype, buffer: ArrayBuffer, elements: number): N
 }
 
 /** Decodes a whole `.npy` file held in memory. `file` names the source in error messages. */
-export function parseNpy(bytes: Uint8Array, file = '<buffer>', options: Partial<NpyReadOptions> = {}): NpyArray {
+export function parseNpy(
+  bytes: Uint8Array,
+  file = '<buffer>',
+  options: Partial<NpyReadOptions> = {},
+): NpyArray {
   const resolved = { ...npyReadDefaults, ...options };
   const { headerStart, headerLength } = parsePreamble(bytes, file, resolved);
   const headerEnd = headerStart + headerLength;
   if (bytes.length < headerEnd) {
-    throw new Error(`${file}: truncated .npy header (needs ${headerEnd} bytes, the file holds ${bytes.length})`);
+    throw new Error(
+      `${file}: truncated .npy header (needs ${headerEnd} bytes, the file holds ${bytes.length})`,
+    );
   }
-  const text = new TextDecoder(bytes[6] === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(headerStart, headerEnd));
+  const text = new TextDecoder(bytes[6] === 3 ? 'utf-8' : 'latin1').decode(
+    bytes.subarray(headerStart, headerEnd),
+  );
   const header = parseHeaderText(text, file, headerEnd, resolved);
   checkDataSize(header, bytes.length - headerEnd, file);
   // Copy into a fresh, aligned buffer: the header need not leave the data aligned for typed-array views.
   const copy = new Uint8Array(header.dataBytes);
   copy.set(bytes.subarray(headerEnd, headerEnd + header.dataBytes));
-  return { dtype: header.dtype, shape: header.shape, data: typedArrayOf(header.dtype, copy.buffer, header.elements) };
+  return {
+    dtype: header.dtype,
+    shape: header.shape,
+    data: typedArrayOf(header.dtype, copy.buffer, header.elements),
+  };
 }
 
 async function openNpy(path: string): Promise<FileHandle> {
@@ -203,7 +229,8 @@ async function readHeader(
   await handle.read(preamble, 0, preamble.length, 0);
   const { headerStart, headerLength } = parsePreamble(preamble, path, options);
   const headerEnd = headerStart + headerLength;
-  if (size < headerEnd) throw new Error(`${path}: truncated .npy header (needs ${headerEnd} bytes, the file holds ${size})`);
+  if (size < headerEnd)
+    throw new Error(`${path}: truncated .npy header (needs ${headerEnd} bytes, the file holds ${size})`);
   const headerBytes = new Uint8Array(headerLength);
   await handle.read(headerBytes, 0, headerLength, headerStart);
   const text = new TextDecoder(preamble[6] === 3 ? 'utf-8' : 'latin1').decode(headerBytes);
@@ -219,11 +246,20 @@ export async function readNpy(path: string, options: Partial<NpyReadOptions> = {
     const data = new Uint8Array(header.dataBytes);
     let filled = 0;
     while (filled < header.dataBytes) {
-      const { bytesRead } = await handle.read(data, filled, header.dataBytes - filled, header.dataOffset + filled);
+      const { bytesRead } = await handle.read(
+        data,
+        filled,
+        header.dataBytes - filled,
+        header.dataOffset + filled,
+      );
       if (bytesRead === 0) throw new Error(`${path}: truncated .npy data (file shrank while reading)`);
       filled += bytesRead;
     }
-    return { dtype: header.dtype, shape: header.shape, data: typedArrayOf(header.dtype, data.buffer, header.elements) };
+    return {
+      dtype: header.dtype,
+      shape: header.shape,
+      data: typedArrayOf(header.dtype, data.buffer, header.elements),
+    };
   } finally {
     await handle.close();
   }
@@ -292,7 +328,9 @@ export function encodeNpy(array: { data: NpyData; shape: readonly number[]; dtyp
   const dtype = array.dtype ?? dtypeOfData(array.data);
   const elements = array.shape.reduce((product, size) => product * size, 1);
   if (elements !== array.data.length) {
-    throw new Error(`encodeNpy: shape (${array.shape.join(', ')}) holds ${elements} elements, data has ${array.data.length}`);
+    throw new Error(
+      `encodeNpy: shape (${array.shape.join(', ')}) holds ${elements} elements, data has ${array.data.length}`,
+    );
   }
   if (bytesPerElement[dtype] !== array.data.BYTES_PER_ELEMENT) {
     throw new Error(`encodeNpy: dtype ${dtype} does not match a ${array.data.constructor.name}`);
@@ -316,6 +354,9 @@ export function encodeNpy(array: { data: NpyData; shape: readonly number[]; dtyp
 }
 
 /** Writes an array as a `.npy` file (atomically). */
-export function writeNpy(path: string, array: { data: NpyData; shape: readonly number[]; dtype?: NpyDtype }): void {
+export function writeNpy(
+  path: string,
+  array: { data: NpyData; shape: readonly number[]; dtype?: NpyDtype },
+): void {
   writeFileAtomic(path, encodeNpy(array));
 }

@@ -33,8 +33,6 @@ export function isPickleTuple(value: unknown): value is PickleTuple {
   return Array.isArray(value) && (value as { pickleTuple?: boolean }).pickleTuple === true;
 }
 
-const markSymbol = Symbol('mark');
-
 /** Result of one pickle: the object and the offset just after its STOP opcode. */
 export interface PickleResult {
   readonly value: unknown;
@@ -59,7 +57,8 @@ export function readPickle(bytes: Uint8Array, options: PickleOptions, start = 0)
     throw new Error(`${file}: pickle byte ${opcodeOffset}: ${message}`);
   };
   const need = (count: number): void => {
-    if (count < 0 || offset + count > bytes.length) fail(`truncated pickle (needs ${count} more bytes, ${bytes.length - offset} left)`);
+    if (count < 0 || offset + count > bytes.length)
+      fail(`truncated pickle (needs ${count} more bytes, ${bytes.length - offset} left)`);
   };
   const u8 = (): number => {
     need(1);
@@ -99,7 +98,8 @@ export function readPickle(bytes: Uint8Array, options: PickleOptions, start = 0)
     return text;
   };
   const pop = (): unknown => {
-    if (stack.length === 0 || (marks.length > 0 && stack.length <= marks[marks.length - 1]!)) fail('stack underflow');
+    if (stack.length === 0 || (marks.length > 0 && stack.length <= marks[marks.length - 1]!))
+      fail('stack underflow');
     return stack.pop();
   };
   const top = (): unknown => {
@@ -126,7 +126,9 @@ export function readPickle(bytes: Uint8Array, options: PickleOptions, start = 0)
     let value = 0n;
     for (let i = raw.length - 1; i >= 0; i--) value = (value << 8n) | BigInt(raw[i]!);
     if (raw[raw.length - 1]! & 0x80) value -= 1n << BigInt(8 * raw.length);
-    return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value;
+    return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
+      ? Number(value)
+      : value;
   };
   const setItems = (target: unknown, items: unknown[]): void => {
     if (!(target instanceof Map)) fail('SETITEM(S) on something that is not a dict');
@@ -294,7 +296,8 @@ export function readPickle(bytes: Uint8Array, options: PickleOptions, start = 0)
         // REDUCE
         const args = pop();
         const callable = pop() as PickleGlobal;
-        if (!callable || (callable as { kind?: string }).kind !== 'global') fail('REDUCE on something that is not a global');
+        if (!callable || (callable as { kind?: string }).kind !== 'global')
+          fail('REDUCE on something that is not a global');
         const implementation = options.globals.get(`${callable.module}.${callable.name}`);
         if (!implementation) fail(`global '${callable.module}.${callable.name}' may not be called`);
         if (!Array.isArray(args)) fail('REDUCE arguments are not a tuple');
@@ -327,7 +330,9 @@ export function readPickle(bytes: Uint8Array, options: PickleOptions, start = 0)
         break;
       }
       default:
-        fail(`unsupported pickle opcode 0x${opcode.toString(16).padStart(2, '0')} ('${String.fromCharCode(opcode)}')`);
+        fail(
+          `unsupported pickle opcode 0x${opcode.toString(16).padStart(2, '0')} ('${String.fromCharCode(opcode)}')`,
+        );
     }
   }
 }

@@ -50,8 +50,13 @@ const legacyMagic = 0x1950a86a20f9469cfc6cn;
 const legacyProtocol = 1001;
 
 function integerList(value: unknown, file: string, what: string): number[] {
-  if (!Array.isArray(value) || value.some((item) => typeof item !== 'number' || !Number.isInteger(item) || item < 0)) {
-    throw new Error(`${file}: tensor ${what} must be a tuple of non-negative integers, got ${JSON.stringify(value)}`);
+  if (
+    !Array.isArray(value) ||
+    value.some((item) => typeof item !== 'number' || !Number.isInteger(item) || item < 0)
+  ) {
+    throw new Error(
+      `${file}: tensor ${what} must be a tuple of non-negative integers, got ${JSON.stringify(value)}`,
+    );
   }
   return value as number[];
 }
@@ -60,7 +65,8 @@ function allowedGlobals(file: string): Map<string, PickleCallable | null> {
   const globals = new Map<string, PickleCallable | null>();
   globals.set('torch._utils._rebuild_tensor_v2', (args) => {
     const [storage, offset, shape, stride] = args;
-    if ((storage as { kind?: string })?.kind !== 'storage') throw new Error(`${file}: _rebuild_tensor_v2 without a storage`);
+    if ((storage as { kind?: string })?.kind !== 'storage')
+      throw new Error(`${file}: _rebuild_tensor_v2 without a storage`);
     if (typeof offset !== 'number') throw new Error(`${file}: tensor storage offset must be an integer`);
     const reference: TensorReference = {
       kind: 'tensor-reference',
@@ -69,7 +75,8 @@ function allowedGlobals(file: string): Map<string, PickleCallable | null> {
       shape: integerList(shape, file, 'size'),
       stride: integerList(stride, file, 'stride'),
     };
-    if (reference.shape.length !== reference.stride.length) throw new Error(`${file}: tensor size and stride lengths differ`);
+    if (reference.shape.length !== reference.stride.length)
+      throw new Error(`${file}: tensor size and stride lengths differ`);
     return reference;
   });
   globals.set('collections.OrderedDict', (args) => {
@@ -92,7 +99,12 @@ function storageFromPersistentId(pid: unknown, file: string): StorageReference {
   const typeName = (type as { name?: string })?.name ?? '';
   const storageType = storageTypes[typeName];
   if (!storageType) throw new Error(`${file}: unsupported storage type '${typeName}'`);
-  if (typeof key !== 'string' || typeof elements !== 'number' || !Number.isInteger(elements) || elements < 0) {
+  if (
+    typeof key !== 'string' ||
+    typeof elements !== 'number' ||
+    !Number.isInteger(elements) ||
+    elements < 0
+  ) {
     throw new Error(`${file}: malformed storage id ${JSON.stringify(pid)}`);
   }
   if (pid.length > 5 && pid[5] !== null) throw new Error(`${file}: storage views are not supported`);
@@ -102,7 +114,9 @@ function storageFromPersistentId(pid: unknown, file: string): StorageReference {
 function decodeStorage(storage: StorageReference, bytes: Uint8Array, file: string): Float64Array {
   const needed = storage.elements * storage.bytesPerElement;
   if (bytes.length < needed) {
-    throw new Error(`${file}: storage '${storage.key}' is truncated (needs ${needed} bytes, has ${bytes.length})`);
+    throw new Error(
+      `${file}: storage '${storage.key}' is truncated (needs ${needed} bytes, has ${bytes.length})`,
+    );
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, needed);
   const out = new Float64Array(storage.elements);
@@ -154,7 +168,9 @@ function materialise(value: unknown, storages: ReadonlyMap<string, Float64Array>
     let position = reference.offset;
     for (let d = 0; d < index.length; d++) position += index[d]! * reference.stride[d]!;
     if (position >= source.length) {
-      throw new Error(`${file}: tensor of shape (${reference.shape.join(', ')}) reads past its storage of ${source.length} elements`);
+      throw new Error(
+        `${file}: tensor of shape (${reference.shape.join(', ')}) reads past its storage of ${source.length} elements`,
+      );
     }
     data[i] = source[position]!;
     for (let d = index.length - 1; d >= 0; d--) {
@@ -163,7 +179,12 @@ function materialise(value: unknown, storages: ReadonlyMap<string, Float64Array>
       index[d] = 0;
     }
   }
-  const tensor: TorchTensor = { kind: 'torch-tensor', dtype: reference.storage.dtype, shape: reference.shape, data };
+  const tensor: TorchTensor = {
+    kind: 'torch-tensor',
+    dtype: reference.storage.dtype,
+    shape: reference.shape,
+    data,
+  };
   return tensor;
 }
 
@@ -176,24 +197,32 @@ function parseLegacy(bytes: Uint8Array, file: string): unknown {
   }
   const protocol = readPickle(bytes, plain, magic.end);
   if (protocol.value !== legacyProtocol) {
-    throw new Error(`${file}: unsupported torch legacy protocol ${String(protocol.value)} (expected ${legacyProtocol})`);
+    throw new Error(
+      `${file}: unsupported torch legacy protocol ${String(protocol.value)} (expected ${legacyProtocol})`,
+    );
   }
   const systemInfo = readPickle(bytes, plain, protocol.end);
   if (!(systemInfo.value instanceof Map) || systemInfo.value.get('little_endian') !== true) {
-    throw new Error(`${file}: only little-endian torch files are supported (sys_info.little_endian must be True)`);
+    throw new Error(
+      `${file}: only little-endian torch files are supported (sys_info.little_endian must be True)`,
+    );
   }
   const storages = new Map<string, StorageReference>();
-  const object = readPickle(bytes, {
-    globals,
-    file,
-    persistentLoad: (pid) => {
-      const storage = storageFromPersistentId(pid, file);
-      const known = storages.get(storage.key);
-      if (known) return known;
-      storages.set(storage.key, storage);
-      return storage;
+  const object = readPickle(
+    bytes,
+    {
+      globals,
+      file,
+      persistentLoad: (pid) => {
+        const storage = storageFromPersistentId(pid, file);
+        const known = storages.get(storage.key);
+        if (known) return known;
+        storages.set(storage.key, storage);
+        return storage;
+      },
     },
-  }, systemInfo.end);
+    systemInfo.end,
+  );
   const keys = readPickle(bytes, plain, object.end);
   if (!Array.isArray(keys.value) || keys.value.some((key) => typeof key !== 'string')) {
     throw new Error(`${file}: the storage key list is not a list of strings`);
@@ -212,7 +241,9 @@ function parseLegacy(bytes: Uint8Array, file: string): unknown {
     offset += 8;
     const length = count * storage.bytesPerElement;
     if (offset + length > bytes.length) {
-      throw new Error(`${file}: storage '${key}' is truncated (needs ${length} bytes, ${bytes.length - offset} left)`);
+      throw new Error(
+        `${file}: storage '${key}' is truncated (needs ${length} bytes, ${bytes.length - offset} left)`,
+      );
     }
     data.set(key, decodeStorage(storage, bytes.subarray(offset, offset + length), file));
     offset += length;
@@ -257,7 +288,8 @@ export function parseTorchFile(bytes: Uint8Array, file = '<buffer>'): unknown {
   if (bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04) {
     return parseZip(bytes, file);
   }
-  if (bytes.length < 2 || bytes[0] !== 0x80) throw new Error(`${file}: not a torch.save file (expected a pickle or a zip archive)`);
+  if (bytes.length < 2 || bytes[0] !== 0x80)
+    throw new Error(`${file}: not a torch.save file (expected a pickle or a zip archive)`);
   return parseLegacy(bytes, file);
 }
 

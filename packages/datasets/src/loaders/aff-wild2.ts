@@ -20,9 +20,15 @@ import {
 import { resolveInside } from './loader-support.js';
 
 /** Aff-Wild2 expression code (0..6) → canonical index; 7 (other) and −1 have no expression label. */
-export const affWild2ExpressionCodes: readonly number[] = ['neutral', 'anger', 'disgust', 'fear', 'happiness', 'sadness', 'surprise'].map(
-  expressionIndexOf,
-);
+export const affWild2ExpressionCodes: readonly number[] = [
+  'neutral',
+  'anger',
+  'disgust',
+  'fear',
+  'happiness',
+  'sadness',
+  'surprise',
+].map(expressionIndexOf);
 
 export interface AffWild2Options {
   readonly root: string;
@@ -67,8 +73,14 @@ function dataLines(text: string): string[] {
 
 async function readExpressions(file: string): Promise<Array<number | undefined>> {
   const lines = dataLines(await readAnnotationFile(file, 'Aff-Wild2 expression file'));
-  if (!/^neutral,anger,disgust,fear,happiness,sadness,surprise(,other)?$/i.test(lines[0]?.replace(/\s/g, '') ?? '')) {
-    throw new Error(`${file}: line 1: expected the header 'Neutral,Anger,Disgust,Fear,Happiness,Sadness,Surprise,Other', got '${lines[0] ?? ''}'`);
+  if (
+    !/^neutral,anger,disgust,fear,happiness,sadness,surprise(,other)?$/i.test(
+      lines[0]?.replace(/\s/g, '') ?? '',
+    )
+  ) {
+    throw new Error(
+      `${file}: line 1: expected the header 'Neutral,Anger,Disgust,Fear,Happiness,Sadness,Surprise,Other', got '${lines[0] ?? ''}'`,
+    );
   }
   const out: Array<number | undefined> = [];
   lines.slice(1).forEach((line, i) => {
@@ -92,11 +104,13 @@ async function readActionUnits(file: string, actionUnits: readonly number[]): Pr
   lines.slice(1).forEach((line, i) => {
     if (line === '') return;
     const fields = line.split(',');
-    if (fields.length !== numbers.length) throw new Error(`${file}: line ${i + 2} has ${fields.length} fields, expected ${numbers.length}`);
+    if (fields.length !== numbers.length)
+      throw new Error(`${file}: line ${i + 2} has ${fields.length} fields, expected ${numbers.length}`);
     const values = new Map<number, number>();
     numbers.forEach((au, k) => {
       const value = integerCell(fields[k], file, i + 2, `AU${au}`);
-      if (value !== 0 && value !== 1 && value !== -1) throw new Error(`${file}: line ${i + 2}: AU${au} is ${value}, expected 0, 1 or -1`);
+      if (value !== 0 && value !== 1 && value !== -1)
+        throw new Error(`${file}: line ${i + 2}: AU${au} is ${value}, expected 0, 1 or -1`);
       values.set(au, value);
     });
     out.push(actionUnitVector(values, actionUnits));
@@ -104,22 +118,39 @@ async function readActionUnits(file: string, actionUnits: readonly number[]): Pr
   return out;
 }
 
-export async function createAffWild2Source(options: Partial<AffWild2Options> & { root: string }): Promise<AffectSampleSource> {
+export async function createAffWild2Source(
+  options: Partial<AffWild2Options> & { root: string },
+): Promise<AffectSampleSource> {
   const resolved = { ...affWild2Defaults, ...options };
   if (resolved.expressionFolder === null && resolved.actionUnitFolder === null) {
     throw new Error('Aff-Wild2: at least one of expressionFolder and actionUnitFolder must be set');
   }
-  const expressionRoot = resolved.expressionFolder === null ? undefined : join(resolved.root, resolved.expressionFolder, resolved.split);
-  const actionUnitRoot = resolved.actionUnitFolder === null ? undefined : join(resolved.root, resolved.actionUnitFolder, resolved.split);
+  const expressionRoot =
+    resolved.expressionFolder === null
+      ? undefined
+      : join(resolved.root, resolved.expressionFolder, resolved.split);
+  const actionUnitRoot =
+    resolved.actionUnitFolder === null
+      ? undefined
+      : join(resolved.root, resolved.actionUnitFolder, resolved.split);
   const videos = new Set<string>();
   const expressionVideos = new Set(expressionRoot ? await listVideos(expressionRoot) : []);
   const actionUnitVideos = new Set(actionUnitRoot ? await listVideos(actionUnitRoot) : []);
   for (const video of [...expressionVideos, ...actionUnitVideos]) videos.add(video);
   const entries: AffectEntry[] = [];
   for (const video of [...videos].sort()) {
-    const expressions = expressionVideos.has(video) ? await readExpressions(join(expressionRoot!, `${video}.txt`)) : [];
-    const units = actionUnitVideos.has(video) ? await readActionUnits(join(actionUnitRoot!, `${video}.txt`), resolved.actionUnits) : [];
-    const videoFolder = resolveInside(join(resolved.root, resolved.imageFolder), video, `Aff-Wild2 ${video}`, 'video name');
+    const expressions = expressionVideos.has(video)
+      ? await readExpressions(join(expressionRoot!, `${video}.txt`))
+      : [];
+    const units = actionUnitVideos.has(video)
+      ? await readActionUnits(join(actionUnitRoot!, `${video}.txt`), resolved.actionUnits)
+      : [];
+    const videoFolder = resolveInside(
+      join(resolved.root, resolved.imageFolder),
+      video,
+      `Aff-Wild2 ${video}`,
+      'video name',
+    );
     let images: Set<string> | undefined;
     if (resolved.skipMissingImages) {
       images = new Set(await readdir(videoFolder).catch(() => [] as string[]));
@@ -130,11 +161,19 @@ export async function createAffWild2Source(options: Partial<AffWild2Options> & {
       if (expression === undefined && actionUnits === undefined) continue;
       const name = `${String(frame).padStart(resolved.frameDigits, '0')}${resolved.imageExtension}`;
       if (images && !images.has(name)) continue;
-      entries.push({ image: join(videoFolder, name), ...(expression !== undefined ? { expression } : {}), ...(actionUnits ? { actionUnits } : {}) });
+      entries.push({
+        image: join(videoFolder, name),
+        ...(expression !== undefined ? { expression } : {}),
+        ...(actionUnits ? { actionUnits } : {}),
+      });
     }
   }
   const tasks: TaskSpec[] = [];
   if (expressionRoot) tasks.push(expressionTask());
   if (actionUnitRoot) tasks.push(actionUnitTask(resolved.actionUnits));
-  return createAffectSource(entries, { datasetName: `Aff-Wild2 ${resolved.split} (${resolved.root})`, tasks, size: resolved.size });
+  return createAffectSource(entries, {
+    datasetName: `Aff-Wild2 ${resolved.split} (${resolved.root})`,
+    tasks,
+    size: resolved.size,
+  });
 }

@@ -44,23 +44,36 @@ export async function createAffectNetSource(
   const rows = parseCsv(await readAnnotationFile(file, 'AffectNet annotation CSV'), file);
   const header = (rows.shift() ?? []).map((cell) => cell.trim());
   for (const column of requiredColumns) {
-    if (!header.includes(column)) throw new Error(`${file}: missing column '${column}' (header: ${header.join(', ')})`);
+    if (!header.includes(column))
+      throw new Error(`${file}: missing column '${column}' (header: ${header.join(', ')})`);
   }
   const column = (name: string): number => header.indexOf(name);
   const boxColumns = ['face_x', 'face_y', 'face_width', 'face_height'].map(column);
   const entries: AffectEntry[] = [];
   rows.forEach((row, r) => {
     const line = r + 2;
-    if (row.length !== header.length) throw new Error(`${file}: line ${line} has ${row.length} fields, expected ${header.length}`);
+    if (row.length !== header.length)
+      throw new Error(`${file}: line ${line} has ${row.length} fields, expected ${header.length}`);
     const code = integerCell(row[column('expression')], file, line, 'expression');
     if (code < 0 || code > 10) throw new Error(`${file}: line ${line}: expression ${code} is outside 0..10`);
     if (code > 6) return;
-    const image = resolveInside(resolved.imageRoot, row[column('subDirectory_filePath')]!, `${file}: line ${line}`, 'subDirectory_filePath');
+    const image = resolveInside(
+      resolved.imageRoot,
+      row[column('subDirectory_filePath')]!,
+      `${file}: line ${line}`,
+      'subDirectory_filePath',
+    );
     let crop: AffectEntry['crop'];
     if (resolved.cropFaces && boxColumns.every((index) => index >= 0 && (row[index] ?? '').trim() !== '')) {
       const [left, top, width, height] = boxColumns.map((index) => Number(row[index]));
-      if (![left, top, width, height].every((value) => Number.isFinite(value)) || width! <= 0 || height! <= 0) {
-        throw new Error(`${file}: line ${line}: face box (${boxColumns.map((index) => row[index]).join(', ')}) is not a positive rectangle`);
+      if (
+        ![left, top, width, height].every((value) => Number.isFinite(value)) ||
+        width! <= 0 ||
+        height! <= 0
+      ) {
+        throw new Error(
+          `${file}: line ${line}: face box (${boxColumns.map((index) => row[index]).join(', ')}) is not a positive rectangle`,
+        );
       }
       crop = { left: left!, top: top!, width: width!, height: height! };
     }
@@ -70,15 +83,21 @@ export async function createAffectNetSource(
       const arousal = Number(row[column('arousal')]);
       if (valence !== -2 && arousal !== -2) {
         if (!(Math.abs(valence) <= 1 && Math.abs(arousal) <= 1)) {
-          throw new Error(`${file}: line ${line}: valence/arousal (${row[column('valence')]}, ${row[column('arousal')]}) outside [-1, 1]`);
+          throw new Error(
+            `${file}: line ${line}: valence/arousal (${row[column('valence')]}, ${row[column('arousal')]}) outside [-1, 1]`,
+          );
         }
         valenceArousal = [valence, arousal];
       }
     }
-    entries.push({ image, expression: code, ...(crop ? { crop } : {}), ...(valenceArousal ? { valenceArousal } : {}) });
+    entries.push({
+      image,
+      expression: code,
+      ...(crop ? { crop } : {}),
+      ...(valenceArousal ? { valenceArousal } : {}),
+    });
   });
   const tasks: TaskSpec[] = [expressionTask()];
   if (resolved.includeValenceArousal) tasks.push(valenceArousalTask());
   return createAffectSource(entries, { datasetName: `AffectNet (${file})`, tasks, size: resolved.size });
 }
-

@@ -40,14 +40,18 @@ export const bp4dDefaults: Omit<Bp4dOptions, 'root'> = {
   size: [112, 112],
 };
 
-export async function createBp4dSource(options: Partial<Bp4dOptions> & { root: string }): Promise<AffectSampleSource> {
+export async function createBp4dSource(
+  options: Partial<Bp4dOptions> & { root: string },
+): Promise<AffectSampleSource> {
   const resolved = { ...bp4dDefaults, ...options };
   const folder = join(resolved.root, resolved.occurrenceFolder);
   let names: string[];
   try {
     names = (await readdir(folder)).filter((name) => /^[^_]+_[^_]+\.csv$/.test(name)).sort();
   } catch {
-    throw new Error(`BP4D: folder ${folder} not found (expected <root>/${resolved.occurrenceFolder}/<subject>_<task>.csv)`);
+    throw new Error(
+      `BP4D: folder ${folder} not found (expected <root>/${resolved.occurrenceFolder}/<subject>_<task>.csv)`,
+    );
   }
   const read = resolved.annotatedActionUnits.filter((au) => resolved.actionUnits.includes(au));
   const entries: AffectEntry[] = [];
@@ -63,20 +67,31 @@ export async function createBp4dSource(options: Partial<Bp4dOptions> & { root: s
     });
     rows.forEach((row, r) => {
       const line = r + 2;
-      if (row.length !== header.length) throw new Error(`${file}: line ${line} has ${row.length} fields, expected ${header.length}`);
+      if (row.length !== header.length)
+        throw new Error(`${file}: line ${line} has ${row.length} fields, expected ${header.length}`);
       const frame = integerCell(row[0], file, line, 'Frame');
       const values = new Map<number, number>();
       read.forEach((au, k) => {
         const value = integerCell(row[columns[k]!], file, line, `AU ${au}`);
-        if (value !== 0 && value !== 1 && value !== 9) throw new Error(`${file}: line ${line}: AU ${au} is ${value}, expected 0, 1 or 9`);
+        if (value !== 0 && value !== 1 && value !== 9)
+          throw new Error(`${file}: line ${line}: AU ${au} is ${value}, expected 0, 1 or 9`);
         values.set(au, value === 9 ? -1 : value);
       });
-      const relativePath = expandFrameTemplate(resolved.frameTemplate, { subject, task }, frame, resolved.frameDigits);
+      const relativePath = expandFrameTemplate(
+        resolved.frameTemplate,
+        { subject, task },
+        frame,
+        resolved.frameDigits,
+      );
       entries.push({
         image: resolveInside(resolved.root, relativePath, 'BP4D frameTemplate', 'frame path'),
         actionUnits: actionUnitVector(values, resolved.actionUnits),
       });
     });
   }
-  return createAffectSource(entries, { datasetName: `BP4D (${resolved.root})`, tasks: [actionUnitTask(resolved.actionUnits)], size: resolved.size });
+  return createAffectSource(entries, {
+    datasetName: `BP4D (${resolved.root})`,
+    tasks: [actionUnitTask(resolved.actionUnits)],
+    size: resolved.size,
+  });
 }

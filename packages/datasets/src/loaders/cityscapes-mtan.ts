@@ -30,10 +30,15 @@ export const cityscapesMtanDefaults: Omit<CityscapesMtanOptions, 'root'> = {
 };
 
 /** Opens the Cityscapes MTAN layout (depth is inverse depth, 0 invalid); samples are read on demand. */
-export async function createCityscapesMtanSource(options: Partial<CityscapesMtanOptions> & { root: string }): Promise<MtanSampleSource> {
+export async function createCityscapesMtanSource(
+  options: Partial<CityscapesMtanOptions> & { root: string },
+): Promise<MtanSampleSource> {
   const resolved = { ...cityscapesMtanDefaults, ...options };
   const datasetName = `Cityscapes (MTAN) ${resolved.split}`;
-  const semseg = resolved.classes === 7 ? cityscapesTasks[0]! : defineTask({ ...cityscapesTasks[0]!, channels: resolved.classes });
+  const semseg =
+    resolved.classes === 7
+      ? cityscapesTasks[0]!
+      : defineTask({ ...cityscapesTasks[0]!, channels: resolved.classes });
   const layout: MtanLayoutTask[] = [
     { task: semseg, folder: resolved.labelFolder, encoding: 'class-ids' },
     { task: cityscapesTasks[1]!, folder: 'depth', encoding: 'depth' },
@@ -42,7 +47,11 @@ export async function createCityscapesMtanSource(options: Partial<CityscapesMtan
     root: resolved.root,
     split: resolved.split,
     imageSize: resolved.imageSize,
-    tasks: selectTasks(layout.map((entry) => ({ ...entry, name: entry.task.name })), resolved.tasks, datasetName),
+    tasks: selectTasks(
+      layout.map((entry) => ({ ...entry, name: entry.task.name })),
+      resolved.tasks,
+      datasetName,
+    ),
     allTaskNames: cityscapesTasks.map((task) => task.name),
     labelMask: resolved.labelMask,
     cacheSamples: resolved.cacheSamples,

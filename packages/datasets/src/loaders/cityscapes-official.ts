@@ -4,23 +4,72 @@
 // disparity p > 0 → (p − 1) / 256 pixels (at 2048 px width), p = 0 invalid → 0. Resized to `size` (nearest for maps).
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { defineTask, type DenseArray, type LabelMaskTable, type Sample, type SampleSource, type TaskSpec } from '@partial-mtl/core';
+import {
+  type DenseArray,
+  defineTask,
+  type LabelMaskTable,
+  type Sample,
+  type SampleSource,
+  type TaskSpec,
+} from '@partial-mtl/core';
 import { decodeImageRgb, decodeSingleChannel, resizeNearest } from './image-decoding.js';
 import { checkIndex, type LabelMaskOption, resolveLabelMask, selectTasks } from './loader-support.js';
 
 /** labelId → trainId (19 classes) from cityscapesScripts `labels.py`; every other id is ignored (−1). */
 export const cityscapesTrainIds: Readonly<Record<number, number>> = {
-  7: 0, 8: 1, 11: 2, 12: 3, 13: 4, 17: 5, 19: 6, 20: 7, 21: 8, 22: 9, 23: 10, 24: 11, 25: 12, 26: 13, 27: 14, 28: 15,
-  31: 16, 32: 17, 33: 18,
+  7: 0,
+  8: 1,
+  11: 2,
+  12: 3,
+  13: 4,
+  17: 5,
+  19: 6,
+  20: 7,
+  21: 8,
+  22: 9,
+  23: 10,
+  24: 11,
+  25: 12,
+  26: 13,
+  27: 14,
+  28: 15,
+  31: 16,
+  32: 17,
+  33: 18,
 };
 
 export const cityscapesTrainIdNames = [
-  'road', 'sidewalk', 'building', 'wall', 'fence', 'pole', 'traffic light', 'traffic sign', 'vegetation', 'terrain',
-  'sky', 'person', 'rider', 'car', 'truck', 'bus', 'train', 'motorcycle', 'bicycle',
+  'road',
+  'sidewalk',
+  'building',
+  'wall',
+  'fence',
+  'pole',
+  'traffic light',
+  'traffic sign',
+  'vegetation',
+  'terrain',
+  'sky',
+  'person',
+  'rider',
+  'car',
+  'truck',
+  'bus',
+  'train',
+  'motorcycle',
+  'bicycle',
 ] as const;
 
 /** The 7 categories of `labels.py` (catId 1..7 → 0..6); void (catId 0, labelIds 0..6) is ignored. */
-export const cityscapesCategoryNames = ['flat', 'construction', 'object', 'nature', 'sky', 'human', 'vehicle'] as const;
+export const cityscapesCategoryNames = [
+  'flat',
+  'construction',
+  'object',
+  'nature',
+  'sky',
+  'human',
+  'vehicle',
+] as const;
 
 /** labelId → category (0..6) per `labels.py` categories; ids 0..6 (void) and unknown ids map to −1. */
 export function cityscapesCategoryOf(labelId: number): number {
@@ -64,7 +113,9 @@ export interface CityscapesOfficialSource extends SampleSource {
 async function listStems(folder: string): Promise<string[]> {
   let cities: string[];
   try {
-    cities = (await readdir(folder, { withFileTypes: true })).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+    cities = (await readdir(folder, { withFileTypes: true }))
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name);
   } catch {
     throw new Error(`Cityscapes: folder ${folder} not found (expected <root>/leftImg8bit/<split>/<city>/)`);
   }
@@ -84,7 +135,8 @@ export async function createCityscapesOfficialSource(
   options: Partial<CityscapesOfficialOptions> & { root: string },
 ): Promise<CityscapesOfficialSource> {
   const resolved = { ...cityscapesOfficialDefaults, ...options };
-  if (resolved.classes !== 7 && resolved.classes !== 19) throw new Error(`Cityscapes: classes must be 7 or 19, got ${String(resolved.classes)}`);
+  if (resolved.classes !== 7 && resolved.classes !== 19)
+    throw new Error(`Cityscapes: classes must be 7 or 19, got ${String(resolved.classes)}`);
   const datasetName = `Cityscapes ${resolved.split}`;
   const allTasks: TaskSpec[] = [
     defineTask({
@@ -98,11 +150,18 @@ export async function createCityscapesOfficialSource(
   ];
   const tasks = selectTasks(allTasks, resolved.tasks, datasetName);
   const stems = await listStems(join(resolved.root, 'leftImg8bit', resolved.split));
-  const labelMask = await resolveLabelMask(resolved.labelMask, stems.length, allTasks.map((task) => task.name), datasetName);
+  const labelMask = await resolveLabelMask(
+    resolved.labelMask,
+    stems.length,
+    allTasks.map((task) => task.name),
+    datasetName,
+  );
   const [height, width] = resolved.size;
   const lookup = new Int32Array(256).fill(-1);
-  for (let id = 0; id < 256; id++) lookup[id] = resolved.classes === 19 ? (cityscapesTrainIds[id] ?? -1) : cityscapesCategoryOf(id);
-  const pathOf = (folder: string, stem: string, suffix: string): string => join(resolved.root, folder, resolved.split, `${stem}_${suffix}.png`);
+  for (let id = 0; id < 256; id++)
+    lookup[id] = resolved.classes === 19 ? (cityscapesTrainIds[id] ?? -1) : cityscapesCategoryOf(id);
+  const pathOf = (folder: string, stem: string, suffix: string): string =>
+    join(resolved.root, folder, resolved.split, `${stem}_${suffix}.png`);
 
   const readSemseg = async (stem: string): Promise<DenseArray> => {
     const file = pathOf('gtFine', stem, 'gtFine_labelIds');

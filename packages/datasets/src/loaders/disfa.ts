@@ -48,45 +48,67 @@ async function readIntensities(file: string): Promise<Map<number, number>> {
     const line = raw.trim();
     if (line === '') return;
     const fields = line.split(/[,\s]+/);
-    if (fields.length !== 2) throw new Error(`${file}: line ${i + 1}: expected '<frame>,<intensity>', got '${line}'`);
+    if (fields.length !== 2)
+      throw new Error(`${file}: line ${i + 1}: expected '<frame>,<intensity>', got '${line}'`);
     const frame = integerCell(fields[0], file, i + 1, 'frame');
     const intensity = integerCell(fields[1], file, i + 1, 'intensity');
-    if (intensity < 0 || intensity > 5) throw new Error(`${file}: line ${i + 1}: intensity ${intensity} is outside 0..5`);
+    if (intensity < 0 || intensity > 5)
+      throw new Error(`${file}: line ${i + 1}: intensity ${intensity} is outside 0..5`);
     values.set(frame, intensity);
   });
   return values;
 }
 
-export async function createDisfaSource(options: Partial<DisfaOptions> & { root: string }): Promise<AffectSampleSource> {
+export async function createDisfaSource(
+  options: Partial<DisfaOptions> & { root: string },
+): Promise<AffectSampleSource> {
   const resolved = { ...disfaDefaults, ...options };
   const labelFolder = join(resolved.root, 'ActionUnit_Labels');
   let subjects = resolved.subjects;
   if (!subjects) {
     try {
-      subjects = (await readdir(labelFolder, { withFileTypes: true })).filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
+      subjects = (await readdir(labelFolder, { withFileTypes: true }))
+        .filter((entry) => entry.isDirectory())
+        .map((entry) => entry.name)
+        .sort();
     } catch {
-      throw new Error(`DISFA: folder ${labelFolder} not found (expected <root>/ActionUnit_Labels/<subject>/<subject>_au<N>.txt)`);
+      throw new Error(
+        `DISFA: folder ${labelFolder} not found (expected <root>/ActionUnit_Labels/<subject>/<subject>_au<N>.txt)`,
+      );
     }
   }
   const kept = disfaActionUnits.filter((au) => resolved.actionUnits.includes(au));
   const entries: AffectEntry[] = [];
   for (const subject of subjects) {
     const perUnit = new Map<number, Map<number, number>>();
-    for (const au of kept) perUnit.set(au, await readIntensities(join(labelFolder, subject, `${subject}_au${au}.txt`)));
+    for (const au of kept)
+      perUnit.set(au, await readIntensities(join(labelFolder, subject, `${subject}_au${au}.txt`)));
     const frames = [...(perUnit.get(kept[0]!)?.keys() ?? [])].sort((a, b) => a - b);
     for (const frame of frames) {
       const values = new Map<number, number>();
       for (const au of kept) {
         const intensity = perUnit.get(au)!.get(frame);
-        if (intensity === undefined) throw new Error(`${join(labelFolder, subject, `${subject}_au${au}.txt`)}: frame ${frame} is missing`);
+        if (intensity === undefined)
+          throw new Error(
+            `${join(labelFolder, subject, `${subject}_au${au}.txt`)}: frame ${frame} is missing`,
+          );
         values.set(au, intensity >= resolved.threshold ? 1 : 0);
       }
-      const relativePath = expandFrameTemplate(resolved.frameTemplate, { subject }, frame, resolved.frameDigits);
+      const relativePath = expandFrameTemplate(
+        resolved.frameTemplate,
+        { subject },
+        frame,
+        resolved.frameDigits,
+      );
       entries.push({
         image: resolveInside(resolved.root, relativePath, 'DISFA frameTemplate', 'frame path'),
         actionUnits: actionUnitVector(values, resolved.actionUnits),
       });
     }
   }
-  return createAffectSource(entries, { datasetName: `DISFA (${resolved.root})`, tasks: [actionUnitTask(resolved.actionUnits)], size: resolved.size });
+  return createAffectSource(entries, {
+    datasetName: `DISFA (${resolved.root})`,
+    tasks: [actionUnitTask(resolved.actionUnits)],
+    size: resolved.size,
+  });
 }

@@ -1,6 +1,8 @@
 // EmotioNet (Benitez-Quiroz et al., CVPR 2016) AU annotations as a CSV: an image column, then one column per AU
 // (`AU1`, `AU 1` or `1`), values 1 present, 0 absent, 999 or −1 unknown (→ −1). UNCONFIRMED: the release lists image
 // URLs; this loader expects paths relative to `imageRoot` (URLs and absolute paths are rejected).
+
+import { parseCsv } from '../formats/csv.js';
 import {
   type AffectSampleSource,
   actionUnitTask,
@@ -10,7 +12,6 @@ import {
   integerCell,
   readAnnotationFile,
 } from './affect-common.js';
-import { parseCsv } from '../formats/csv.js';
 import { resolveInside } from './loader-support.js';
 
 export interface EmotioNetOptions {
@@ -40,13 +41,19 @@ export async function createEmotioNetSource(
     const match = /^(?:AU\s*)?(\d+)$/i.exec(name);
     if (match && index !== resolved.imageColumn) auColumns.set(Number(match[1]), index);
   });
-  if (auColumns.size === 0) throw new Error(`${file}: no AU columns (expected headers like AU1, AU 2 or 4; header: ${header.join(', ')})`);
+  if (auColumns.size === 0)
+    throw new Error(
+      `${file}: no AU columns (expected headers like AU1, AU 2 or 4; header: ${header.join(', ')})`,
+    );
   const entries = rows.map((row, r) => {
     const line = r + 2;
-    if (row.length !== header.length) throw new Error(`${file}: line ${line} has ${row.length} fields, expected ${header.length}`);
+    if (row.length !== header.length)
+      throw new Error(`${file}: line ${line} has ${row.length} fields, expected ${header.length}`);
     const imageValue = row[resolved.imageColumn] ?? '';
     if (/^[a-z]+:\/\//i.test(imageValue.trim())) {
-      throw new Error(`${file}: line ${line}: image '${imageValue}' is a URL; download the images and list paths relative to ${resolved.imageRoot}`);
+      throw new Error(
+        `${file}: line ${line}: image '${imageValue}' is a URL; download the images and list paths relative to ${resolved.imageRoot}`,
+      );
     }
     const values = new Map<number, number>();
     for (const [au, index] of auColumns) {
@@ -62,5 +69,9 @@ export async function createEmotioNetSource(
       actionUnits: actionUnitVector(values, resolved.actionUnits),
     };
   });
-  return createAffectSource(entries, { datasetName: `EmotioNet (${file})`, tasks: [actionUnitTask(resolved.actionUnits)], size: resolved.size });
+  return createAffectSource(entries, {
+    datasetName: `EmotioNet (${file})`,
+    tasks: [actionUnitTask(resolved.actionUnits)],
+    size: resolved.size,
+  });
 }

@@ -37,7 +37,11 @@ export interface FashionMnistSource extends SampleSource {
 }
 
 function findFile(folder: string, stem: string, kind: string): string {
-  const candidates = [`${stem}-${kind}-ubyte.gz`, `${stem}-${kind}-ubyte`, `${stem}-${kind.replace('-', '.')}-ubyte`];
+  const candidates = [
+    `${stem}-${kind}-ubyte.gz`,
+    `${stem}-${kind}-ubyte`,
+    `${stem}-${kind.replace('-', '.')}-ubyte`,
+  ];
   for (const name of candidates) {
     if (existsSync(join(folder, name))) return join(folder, name);
   }
@@ -48,7 +52,9 @@ function findFile(folder: string, stem: string, kind: string): string {
 }
 
 /** Loads one Fashion-MNIST split (validating magic numbers, shapes, counts and class ids). */
-export async function loadFashionMnist(options: Partial<FashionMnistOptions> = {}): Promise<FashionMnistSource> {
+export async function loadFashionMnist(
+  options: Partial<FashionMnistOptions> = {},
+): Promise<FashionMnistSource> {
   const resolved = { ...fashionMnistDefaults, ...options };
   if (resolved.split !== 'train' && resolved.split !== 'test') {
     throw new Error(`loadFashionMnist: split must be 'train' or 'test', got '${String(resolved.split)}'`);
@@ -58,10 +64,14 @@ export async function loadFashionMnist(options: Partial<FashionMnistOptions> = {
   const labelFile = findFile(resolved.folder, stem, 'labels-idx1');
   const [images, labels] = await Promise.all([readIdx(imageFile), readIdx(labelFile)]);
   if (images.type !== 'uint8' || images.shape.length !== 3) {
-    throw new Error(`${imageFile}: expected uint8 images of shape (N, H, W), got ${images.type} (${images.shape.join(', ')})`);
+    throw new Error(
+      `${imageFile}: expected uint8 images of shape (N, H, W), got ${images.type} (${images.shape.join(', ')})`,
+    );
   }
   if (labels.type !== 'uint8' || labels.shape.length !== 1) {
-    throw new Error(`${labelFile}: expected uint8 labels of shape (N), got ${labels.type} (${labels.shape.join(', ')})`);
+    throw new Error(
+      `${labelFile}: expected uint8 labels of shape (N), got ${labels.type} (${labels.shape.join(', ')})`,
+    );
   }
   const [count, height, width] = images.shape as [number, number, number];
   if (labels.shape[0] !== count) {

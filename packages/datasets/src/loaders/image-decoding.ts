@@ -2,8 +2,8 @@
 // HWC in [0, 1] (optionally cropped and resized bilinearly), and single-channel 8- or 16-bit maps (labels, depth)
 // as raw integers, resized by nearest neighbour in plain code (source index floor(dst·in/out), as data-formats.md §6).
 import { access } from 'node:fs/promises';
-import sharp from 'sharp';
 import type { DenseArray } from '@partial-mtl/core';
+import sharp from 'sharp';
 
 /** A rectangle in pixels, e.g. a face box. */
 export interface PixelBox {
@@ -58,7 +58,8 @@ export async function decodeImageRgb(path: string, options: DecodeImageOptions =
       };
       pipeline = pipeline.extract(box);
     }
-    if (options.size) pipeline = pipeline.resize(options.size[1], options.size[0], { fit: 'fill', kernel: 'linear' });
+    if (options.size)
+      pipeline = pipeline.resize(options.size[1], options.size[0], { fit: 'fill', kernel: 'linear' });
     const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
     if (info.channels !== 3) throw new Error(`decoded ${info.channels} channels instead of 3`);
     const pixels = new Float32Array(data.length);
@@ -83,7 +84,9 @@ export async function decodeSingleChannel(path: string, bitDepth: 8 | 16): Promi
   }
   const channels = meta.channels ?? 0;
   if (channels > 2 || (meta.space !== 'b-w' && meta.space !== 'grey16')) {
-    throw new Error(`${path}: expected a single-channel (grey) ${bitDepth}-bit PNG, got ${channels} channels (${meta.space})`);
+    throw new Error(
+      `${path}: expected a single-channel (grey) ${bitDepth}-bit PNG, got ${channels} channels (${meta.space})`,
+    );
   }
   const isSixteen = meta.depth === 'ushort';
   if (isSixteen !== (bitDepth === 16)) {
@@ -91,7 +94,10 @@ export async function decodeSingleChannel(path: string, bitDepth: 8 | 16): Promi
   }
   try {
     if (bitDepth === 16) {
-      const { data, info } = await sharp(path).toColourspace('grey16').raw({ depth: 'ushort' }).toBuffer({ resolveWithObject: true });
+      const { data, info } = await sharp(path)
+        .toColourspace('grey16')
+        .raw({ depth: 'ushort' })
+        .toBuffer({ resolveWithObject: true });
       const values = new Uint16Array(info.width * info.height);
       const view = new Uint16Array(data.buffer, data.byteOffset, data.length / 2);
       for (let i = 0; i < values.length; i++) values[i] = view[i * info.channels]!;
@@ -116,7 +122,8 @@ export function resizeNearest<T extends Float32Array | Int32Array | Uint8Array |
   const out = new (data.constructor as new (length: number) => T)(outHeight * outWidth);
   for (let y = 0; y < outHeight; y++) {
     const sourceRow = Math.floor((y * height) / outHeight) * width;
-    for (let x = 0; x < outWidth; x++) out[y * outWidth + x] = data[sourceRow + Math.floor((x * width) / outWidth)]!;
+    for (let x = 0; x < outWidth; x++)
+      out[y * outWidth + x] = data[sourceRow + Math.floor((x * width) / outWidth)]!;
   }
   return out;
 }

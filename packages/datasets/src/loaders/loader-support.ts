@@ -40,11 +40,18 @@ export function checkIndex(index: number, length: number, datasetName: string): 
  * Resolves `relativePath` (read from an annotation file) inside `root`. Absolute paths and paths that climb out of
  * the root are rejected, naming the annotation file and the offending value.
  */
-export function resolveInside(root: string, relativePath: string, annotationFile: string, field: string): string {
+export function resolveInside(
+  root: string,
+  relativePath: string,
+  annotationFile: string,
+  field: string,
+): string {
   const trimmed = relativePath.trim();
   if (trimmed === '') throw new Error(`${annotationFile}: ${field} is empty`);
   if (isAbsolute(trimmed) || /^[a-zA-Z]:[\\/]/.test(trimmed) || trimmed.startsWith('\\')) {
-    throw new Error(`${annotationFile}: ${field} '${trimmed}' is an absolute path; expected a path inside ${root}`);
+    throw new Error(
+      `${annotationFile}: ${field} '${trimmed}' is an absolute path; expected a path inside ${root}`,
+    );
   }
   const segments = trimmed.split(/[\\/]+/);
   if (segments.includes('..')) {
@@ -65,15 +72,23 @@ export function shapeText(shape: readonly number[]): string {
 
 /** True when `shape` equals `expected`, where `undefined` entries of `expected` match any size. */
 export function shapeMatches(shape: readonly number[], expected: ReadonlyArray<number | undefined>): boolean {
-  return shape.length === expected.length && expected.every((size, d) => size === undefined || size === shape[d]);
+  return (
+    shape.length === expected.length && expected.every((size, d) => size === undefined || size === shape[d])
+  );
 }
 
 /** The task specs named in `selected` (all when undefined), in the data set's order; unknown names are errors. */
-export function selectTasks<T extends { readonly name: string }>(all: readonly T[], selected: readonly string[] | undefined, datasetName: string): T[] {
+export function selectTasks<T extends { readonly name: string }>(
+  all: readonly T[],
+  selected: readonly string[] | undefined,
+  datasetName: string,
+): T[] {
   if (selected === undefined) return [...all];
   for (const name of selected) {
     if (!all.some((task) => task.name === name)) {
-      throw new Error(`${datasetName}: unknown task '${name}' (tasks: ${all.map((task) => task.name).join(', ')})`);
+      throw new Error(
+        `${datasetName}: unknown task '${name}' (tasks: ${all.map((task) => task.name).join(', ')})`,
+      );
     }
   }
   return all.filter((task) => selected.includes(task.name));

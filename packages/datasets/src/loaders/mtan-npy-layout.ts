@@ -5,7 +5,13 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DenseArray, LabelMaskTable, Sample, SampleSource, TaskSpec } from '@partial-mtl/core';
 import { npyToFloat32, npyToInt32, readNpy } from '../formats/npy.js';
-import { checkIndex, type LabelMaskOption, resolveLabelMask, shapeMatches, shapeText } from './loader-support.js';
+import {
+  checkIndex,
+  type LabelMaskOption,
+  resolveLabelMask,
+  shapeMatches,
+  shapeText,
+} from './loader-support.js';
 
 export type MtanLabelEncoding = 'class-ids' | 'depth' | 'normals';
 
@@ -50,30 +56,48 @@ async function countSamples(folder: string, datasetName: string): Promise<number
   if (indices.length === 0) throw new Error(`${datasetName}: no <i>.npy files in ${folder}`);
   const present = new Set(indices);
   for (let i = 0; i < indices.length; i++) {
-    if (!present.has(i)) throw new Error(`${datasetName}: ${join(folder, `${i}.npy`)} is missing (found ${indices.length} files; expected 0..${indices.length - 1})`);
+    if (!present.has(i))
+      throw new Error(
+        `${datasetName}: ${join(folder, `${i}.npy`)} is missing (found ${indices.length} files; expected 0..${indices.length - 1})`,
+      );
   }
   return indices.length;
 }
 
-function decode(array: Awaited<ReturnType<typeof readNpy>>, file: string, entry: MtanLayoutTask, height: number, width: number): DenseArray {
+function decode(
+  array: Awaited<ReturnType<typeof readNpy>>,
+  file: string,
+  entry: MtanLayoutTask,
+  height: number,
+  width: number,
+): DenseArray {
   const { task, encoding } = entry;
   if (encoding === 'class-ids') {
     if (!shapeMatches(array.shape, [height, width]) && !shapeMatches(array.shape, [height, width, 1])) {
-      throw new Error(`${file}: expected ${task.name} labels of shape ${shapeText([height, width])}, got ${shapeText(array.shape)}`);
+      throw new Error(
+        `${file}: expected ${task.name} labels of shape ${shapeText([height, width])}, got ${shapeText(array.shape)}`,
+      );
     }
     const data = npyToInt32(array, file);
     for (let i = 0; i < data.length; i++) {
       const value = data[i]!;
       if (value !== -1 && (value < 0 || value >= task.channels)) {
-        throw new Error(`${file}: ${task.name} class id ${value} at pixel ${i} is outside -1..${task.channels - 1}`);
+        throw new Error(
+          `${file}: ${task.name} class id ${value} at pixel ${i} is outside -1..${task.channels - 1}`,
+        );
       }
     }
     return { data, shape: [height, width] };
   }
   const channels = encoding === 'normals' ? 3 : 1;
-  const accepted = channels === 1 ? shapeMatches(array.shape, [height, width]) || shapeMatches(array.shape, [height, width, 1]) : shapeMatches(array.shape, [height, width, 3]);
+  const accepted =
+    channels === 1
+      ? shapeMatches(array.shape, [height, width]) || shapeMatches(array.shape, [height, width, 1])
+      : shapeMatches(array.shape, [height, width, 3]);
   if (!accepted) {
-    throw new Error(`${file}: expected ${task.name} of shape ${shapeText([height, width, channels])}, got ${shapeText(array.shape)}`);
+    throw new Error(
+      `${file}: expected ${task.name} of shape ${shapeText([height, width, channels])}, got ${shapeText(array.shape)}`,
+    );
   }
   return { data: npyToFloat32(array), shape: [height, width, channels] };
 }
@@ -86,10 +110,17 @@ export async function createMtanNpySource(options: MtanLayoutOptions): Promise<M
   for (const entry of options.tasks) {
     const taskLength = await countSamples(join(folder, entry.folder), datasetName);
     if (taskLength !== length) {
-      throw new Error(`${datasetName}: ${join(folder, entry.folder)} holds ${taskLength} files but ${join(folder, 'image')} holds ${length}`);
+      throw new Error(
+        `${datasetName}: ${join(folder, entry.folder)} holds ${taskLength} files but ${join(folder, 'image')} holds ${length}`,
+      );
     }
   }
-  const labelMask = await resolveLabelMask(options.labelMask, length, options.allTaskNames, `${datasetName} (${folder})`);
+  const labelMask = await resolveLabelMask(
+    options.labelMask,
+    length,
+    options.allTaskNames,
+    `${datasetName} (${folder})`,
+  );
   const [height, width] = options.imageSize;
   const cache = new Map<number, Sample>();
   const pathOf = (name: string, index: number): string => join(folder, name, `${index}.npy`);
@@ -98,7 +129,9 @@ export async function createMtanNpySource(options: MtanLayoutOptions): Promise<M
     const imageFile = pathOf('image', index);
     const image = await readNpy(imageFile);
     if (!shapeMatches(image.shape, [height, width, 3])) {
-      throw new Error(`${imageFile}: expected an image of shape ${shapeText([height, width, 3])}, got ${shapeText(image.shape)}`);
+      throw new Error(
+        `${imageFile}: expected an image of shape ${shapeText([height, width, 3])}, got ${shapeText(image.shape)}`,
+      );
     }
     const pixels = npyToFloat32(image);
     if (image.dtype === '|u1') for (let i = 0; i < pixels.length; i++) pixels[i]! /= 255;

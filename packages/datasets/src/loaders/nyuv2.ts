@@ -18,7 +18,11 @@ export interface Nyuv2Options {
   readonly cacheSamples: boolean;
 }
 
-export const nyuv2Defaults: Omit<Nyuv2Options, 'root'> = { split: 'train', imageSize: [288, 384], cacheSamples: false };
+export const nyuv2Defaults: Omit<Nyuv2Options, 'root'> = {
+  split: 'train',
+  imageSize: [288, 384],
+  cacheSamples: false,
+};
 
 const layout: readonly MtanLayoutTask[] = [
   { task: nyuv2Tasks[0]!, folder: 'label', encoding: 'class-ids' },
@@ -27,14 +31,20 @@ const layout: readonly MtanLayoutTask[] = [
 ];
 
 /** Opens the NYU-v2 MTAN layout; samples are read from disk on demand. */
-export async function createNyuv2Source(options: Partial<Nyuv2Options> & { root: string }): Promise<MtanSampleSource> {
+export async function createNyuv2Source(
+  options: Partial<Nyuv2Options> & { root: string },
+): Promise<MtanSampleSource> {
   const resolved = { ...nyuv2Defaults, ...options };
   const datasetName = `NYU-v2 ${resolved.split}`;
   return createMtanNpySource({
     root: resolved.root,
     split: resolved.split,
     imageSize: resolved.imageSize,
-    tasks: selectTasks(layout.map((entry) => ({ ...entry, name: entry.task.name })), resolved.tasks, datasetName),
+    tasks: selectTasks(
+      layout.map((entry) => ({ ...entry, name: entry.task.name })),
+      resolved.tasks,
+      datasetName,
+    ),
     allTaskNames: nyuv2Tasks.map((task) => task.name),
     labelMask: resolved.labelMask,
     cacheSamples: resolved.cacheSamples,

@@ -20,9 +20,14 @@ export interface RafAuOptions {
   readonly size: readonly [number, number];
 }
 
-export const rafAuDefaults: Omit<RafAuOptions, 'annotationFile'> = { actionUnits: canonicalActionUnits, size: [112, 112] };
+export const rafAuDefaults: Omit<RafAuOptions, 'annotationFile'> = {
+  actionUnits: canonicalActionUnits,
+  size: [112, 112],
+};
 
-export async function createRafAuSource(options: Partial<RafAuOptions> & { annotationFile: string }): Promise<AffectSampleSource> {
+export async function createRafAuSource(
+  options: Partial<RafAuOptions> & { annotationFile: string },
+): Promise<AffectSampleSource> {
   const resolved = { ...rafAuDefaults, ...options };
   const file = resolved.annotationFile;
   const imageRoot = resolved.imageRoot ?? dirname(file);
@@ -32,12 +37,14 @@ export async function createRafAuSource(options: Partial<RafAuOptions> & { annot
     .map((line, i) => ({ fields: line.trim().split(/\s+/), line: i + 1 }))
     .filter(({ fields }) => fields[0] !== '')
     .map(({ fields, line }) => {
-      if (fields.length !== 2) throw new Error(`${file}: line ${line}: expected '<image> <AU+AU+…>', got '${fields.join(' ')}'`);
+      if (fields.length !== 2)
+        throw new Error(`${file}: line ${line}: expected '<image> <AU+AU+…>', got '${fields.join(' ')}'`);
       const values = new Map<number, number>(resolved.actionUnits.map((au) => [au, 0]));
       if (fields[1]!.toLowerCase() !== 'null') {
         for (const token of fields[1]!.split('+')) {
           const match = /^[LRB]?(\d+)$/i.exec(token);
-          if (!match) throw new Error(`${file}: line ${line}: AU '${token}' is not a number (optionally prefixed L/R)`);
+          if (!match)
+            throw new Error(`${file}: line ${line}: AU '${token}' is not a number (optionally prefixed L/R)`);
           const au = Number(match[1]);
           if (values.has(au)) values.set(au, 1);
         }
@@ -47,6 +54,9 @@ export async function createRafAuSource(options: Partial<RafAuOptions> & { annot
         actionUnits: actionUnitVector(values, resolved.actionUnits),
       };
     });
-  return createAffectSource(entries, { datasetName: `RAF-AU (${file})`, tasks: [actionUnitTask(resolved.actionUnits)], size: resolved.size });
+  return createAffectSource(entries, {
+    datasetName: `RAF-AU (${file})`,
+    tasks: [actionUnitTask(resolved.actionUnits)],
+    size: resolved.size,
+  });
 }
-

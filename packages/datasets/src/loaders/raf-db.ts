@@ -2,7 +2,14 @@
 // lines `train_00001.jpg 5`; codes 1 surprise, 2 fear, 3 disgust, 4 happiness, 5 sadness, 6 anger, 7 neutral.
 // Images: `Image/aligned/<stem>_aligned.jpg` (100×100 aligned faces) or `Image/original/<name>`.
 import { join } from 'node:path';
-import { type AffectSampleSource, createAffectSource, expressionIndexOf, expressionTask, integerCell, readAnnotationFile } from './affect-common.js';
+import {
+  type AffectSampleSource,
+  createAffectSource,
+  expressionIndexOf,
+  expressionTask,
+  integerCell,
+  readAnnotationFile,
+} from './affect-common.js';
 import { resolveInside } from './loader-support.js';
 
 /** RAF-DB code (1..7) → canonical expression index. */
@@ -34,7 +41,9 @@ export const rafDbDefaults: Omit<RafDbOptions, 'root'> = {
   size: [100, 100],
 };
 
-export async function createRafDbSource(options: Partial<RafDbOptions> & { root: string }): Promise<AffectSampleSource> {
+export async function createRafDbSource(
+  options: Partial<RafDbOptions> & { root: string },
+): Promise<AffectSampleSource> {
   const resolved = { ...rafDbDefaults, ...options };
   const file = join(resolved.root, resolved.partitionFile);
   const text = await readAnnotationFile(file, 'RAF-DB partition list');
@@ -44,13 +53,23 @@ export async function createRafDbSource(options: Partial<RafDbOptions> & { root:
     .filter(({ fields }) => fields[0] !== '')
     .filter(({ fields }) => fields[0]!.startsWith(`${resolved.split}_`))
     .map(({ fields, line }) => {
-      if (fields.length !== 2) throw new Error(`${file}: line ${line}: expected '<image> <label>', got '${fields.join(' ')}'`);
+      if (fields.length !== 2)
+        throw new Error(`${file}: line ${line}: expected '<image> <label>', got '${fields.join(' ')}'`);
       const code = integerCell(fields[1], file, line, 'label');
       const expression = rafDbExpressionCodes[code];
       if (expression === undefined) throw new Error(`${file}: line ${line}: label ${code} is outside 1..7`);
       const name = fields[0]!;
-      const relativePath = resolved.aligned ? `Image/aligned/${name.replace(/\.[^.]+$/, '')}_aligned.jpg` : `Image/original/${name}`;
-      return { image: resolveInside(resolved.root, relativePath, `${file}: line ${line}`, 'image name'), expression };
+      const relativePath = resolved.aligned
+        ? `Image/aligned/${name.replace(/\.[^.]+$/, '')}_aligned.jpg`
+        : `Image/original/${name}`;
+      return {
+        image: resolveInside(resolved.root, relativePath, `${file}: line ${line}`, 'image name'),
+        expression,
+      };
     });
-  return createAffectSource(entries, { datasetName: `RAF-DB ${resolved.split} (${file})`, tasks: [expressionTask()], size: resolved.size });
+  return createAffectSource(entries, {
+    datasetName: `RAF-DB ${resolved.split} (${file})`,
+    tasks: [expressionTask()],
+    size: resolved.size,
+  });
 }

@@ -2,10 +2,18 @@
 // [<building>/]point_<p>_view_<v>_domain_<domain>.png` (README copy: baifengbai/taskonomy-sample-model-1). UNCONFIRMED
 // (data-formats.md §7): folder names and encodings below are not checked against the release; override `folders`.
 // Depth: 16-bit, 1/512 m, 65535 (128 m, sky/no mesh) invalid → 0. Normals: 8-bit, 127-centred. Others per `domains`.
+import type { Dirent } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { defineTask, type DenseArray, type LabelMaskTable, type Sample, type SampleSource, type TaskSpec } from '@partial-mtl/core';
-import { decodeImageRgb, decodeSingleChannel, resizeNearest } from './image-decoding.js';
+import {
+  type DenseArray,
+  defineTask,
+  type LabelMaskTable,
+  type Sample,
+  type SampleSource,
+  type TaskSpec,
+} from '@partial-mtl/core';
+import { decodeImageRgb, decodeSingleChannel, type RawMap, resizeNearest } from './image-decoding.js';
 import { checkIndex, type LabelMaskOption, resolveLabelMask } from './loader-support.js';
 
 /** How a domain's PNG becomes a label. */
@@ -23,14 +31,38 @@ export interface TaskonomyDomain {
 
 /** The domains we can read, by name. Kinds and channel counts follow the encodings above (unconfirmed). */
 export const taskonomyDomains: Readonly<Record<string, TaskonomyDomain>> = {
-  depth_euclidean: { task: defineTask({ name: 'depth_euclidean', kind: 'depth', channels: 1, ignoreValue: 0 }), encoding: 'depth-16bit' },
-  depth_zbuffer: { task: defineTask({ name: 'depth_zbuffer', kind: 'depth', channels: 1, ignoreValue: 0 }), encoding: 'depth-16bit' },
-  normal: { task: defineTask({ name: 'normal', kind: 'normals', channels: 3, ignoreValue: 0 }), encoding: 'normal-rgb' },
-  reshading: { task: defineTask({ name: 'reshading', kind: 'regression', channels: 1 }), encoding: 'grey-unit' },
-  edge_texture: { task: defineTask({ name: 'edge_texture', kind: 'edges', channels: 1 }), encoding: 'grey-unit' },
-  edge_occlusion: { task: defineTask({ name: 'edge_occlusion', kind: 'edges', channels: 1 }), encoding: 'grey-unit' },
-  keypoints2d: { task: defineTask({ name: 'keypoints2d', kind: 'regression', channels: 1 }), encoding: 'grey-unit' },
-  principal_curvature: { task: defineTask({ name: 'principal_curvature', kind: 'regression', channels: 2 }), encoding: 'curvature-rgb' },
+  depth_euclidean: {
+    task: defineTask({ name: 'depth_euclidean', kind: 'depth', channels: 1, ignoreValue: 0 }),
+    encoding: 'depth-16bit',
+  },
+  depth_zbuffer: {
+    task: defineTask({ name: 'depth_zbuffer', kind: 'depth', channels: 1, ignoreValue: 0 }),
+    encoding: 'depth-16bit',
+  },
+  normal: {
+    task: defineTask({ name: 'normal', kind: 'normals', channels: 3, ignoreValue: 0 }),
+    encoding: 'normal-rgb',
+  },
+  reshading: {
+    task: defineTask({ name: 'reshading', kind: 'regression', channels: 1 }),
+    encoding: 'grey-unit',
+  },
+  edge_texture: {
+    task: defineTask({ name: 'edge_texture', kind: 'edges', channels: 1 }),
+    encoding: 'grey-unit',
+  },
+  edge_occlusion: {
+    task: defineTask({ name: 'edge_occlusion', kind: 'edges', channels: 1 }),
+    encoding: 'grey-unit',
+  },
+  keypoints2d: {
+    task: defineTask({ name: 'keypoints2d', kind: 'regression', channels: 1 }),
+    encoding: 'grey-unit',
+  },
+  principal_curvature: {
+    task: defineTask({ name: 'principal_curvature', kind: 'regression', channels: 2 }),
+    encoding: 'curvature-rgb',
+  },
   segment_semantic: {
     task: defineTask({ name: 'segment_semantic', kind: 'segmentation', channels: 18, ignoreValue: -1 }),
     encoding: 'class-ids',
@@ -58,11 +90,13 @@ export interface TaskonomySource extends SampleSource {
 const rgbPattern = /^(point_\d+_view_\d+)_domain_rgb\.png$/;
 
 async function listIds(folder: string): Promise<string[]> {
-  let entries;
+  let entries: Dirent[];
   try {
     entries = await readdir(folder, { withFileTypes: true });
   } catch {
-    throw new Error(`Taskonomy: folder ${folder} not found (expected <root>/rgb/[<building>/]point_<p>_view_<v>_domain_rgb.png)`);
+    throw new Error(
+      `Taskonomy: folder ${folder} not found (expected <root>/rgb/[<building>/]point_<p>_view_<v>_domain_rgb.png)`,
+    );
   }
   const ids: string[] = [];
   for (const entry of entries) {
@@ -80,7 +114,11 @@ async function listIds(folder: string): Promise<string[]> {
   return ids.sort();
 }
 
-async function decodeDomain(file: string, domain: TaskonomyDomain, size: readonly [number, number] | undefined): Promise<DenseArray> {
+async function decodeDomain(
+  file: string,
+  domain: TaskonomyDomain,
+  size: readonly [number, number] | undefined,
+): Promise<DenseArray> {
   const { encoding, task } = domain;
   if (encoding === 'normal-rgb' || encoding === 'curvature-rgb') {
     const rgb = await decodeImageRgb(file, size ? { size } : {});
@@ -95,11 +133,12 @@ async function decodeDomain(file: string, domain: TaskonomyDomain, size: readonl
     }
     return { data: out, shape: [height, width, channels] };
   }
-  let map;
+  let map: RawMap;
   try {
     map = await decodeSingleChannel(file, encoding === 'depth-16bit' ? 16 : 8);
   } catch (error) {
-    if (encoding !== 'grey-unit' || !/expected a 8-bit image, got 16-bit/.test((error as Error).message)) throw error;
+    if (encoding !== 'grey-unit' || !/expected a 8-bit image, got 16-bit/.test((error as Error).message))
+      throw error;
     map = await decodeSingleChannel(file, 16);
   }
   const [height, width] = size ?? [map.height, map.width];
@@ -122,7 +161,10 @@ export async function createTaskonomySource(options: TaskonomyOptions): Promise<
   if (options.tasks.length === 0) throw new Error('Taskonomy: options.tasks must name at least one domain');
   const domains = options.tasks.map((name) => {
     const domain = taskonomyDomains[name];
-    if (!domain) throw new Error(`Taskonomy: unknown domain '${name}' (domains: ${Object.keys(taskonomyDomains).join(', ')})`);
+    if (!domain)
+      throw new Error(
+        `Taskonomy: unknown domain '${name}' (domains: ${Object.keys(taskonomyDomains).join(', ')})`,
+      );
     return domain;
   });
   const folderOf = (domain: string): string => join(options.root, options.folders?.[domain] ?? domain);

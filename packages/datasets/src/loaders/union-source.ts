@@ -54,10 +54,17 @@ export function createUnionSource(sources: readonly SampleSource[]): UnionSource
     declaredLabelMask(): LabelMaskTable {
       const flags = new Uint8Array(length * tasks.length);
       sources.forEach((source, s) => {
-        const columns = source.tasks.map((task) => tasks.findIndex((candidate) => candidate.name === task.name));
-        for (let row = starts[s]!; row < starts[s]! + source.length; row++) for (const column of columns) flags[row * tasks.length + column] = 1;
+        const columns = source.tasks.map((task) =>
+          tasks.findIndex((candidate) => candidate.name === task.name),
+        );
+        for (let row = starts[s]!; row < starts[s]! + source.length; row++)
+          for (const column of columns) flags[row * tasks.length + column] = 1;
       });
-      return new LabelMaskTable(tasks.map((task) => task.name), flags, length);
+      return new LabelMaskTable(
+        tasks.map((task) => task.name),
+        flags,
+        length,
+      );
     },
   };
 }

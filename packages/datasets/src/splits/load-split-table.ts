@@ -23,13 +23,20 @@ export function splitTableFormatOf(path: string, bytes: Uint8Array): SplitTableF
   if (extension === '.pth' || extension === '.pt') return 'pth';
   if (extension === '.json') return 'json';
   if (extension === '.csv') return 'csv';
-  if (bytes[0] === 0x80 || (bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04)) return 'pth';
-  const firstText = new TextDecoder().decode(bytes.subarray(0, 64)).replace(/^\uFEFF/, '').trimStart();
+  if (bytes[0] === 0x80 || (bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04))
+    return 'pth';
+  const firstText = new TextDecoder()
+    .decode(bytes.subarray(0, 64))
+    .replace(/^\uFEFF/, '')
+    .trimStart();
   return firstText.startsWith('{') || firstText.startsWith('[') ? 'json' : 'csv';
 }
 
 /** Reads a split table in any supported format. Errors name the file. */
-export async function loadSplitTable(path: string, options: LoadSplitTableOptions = {}): Promise<LabelMaskTable> {
+export async function loadSplitTable(
+  path: string,
+  options: LoadSplitTableOptions = {},
+): Promise<LabelMaskTable> {
   let bytes: Uint8Array;
   try {
     bytes = await readFile(path);
@@ -45,7 +52,9 @@ export async function loadSplitTable(path: string, options: LoadSplitTableOption
         ? parseSplitTableJson(new TextDecoder().decode(bytes), path, options.taskNames)
         : parseSplitTableCsv(new TextDecoder().decode(bytes), path, options.taskNames);
   if (options.expectedRows !== undefined && table.rows !== options.expectedRows) {
-    throw new Error(`${path}: split table has ${table.rows} rows but the data set has ${options.expectedRows} samples`);
+    throw new Error(
+      `${path}: split table has ${table.rows} rows but the data set has ${options.expectedRows} samples`,
+    );
   }
   return table;
 }

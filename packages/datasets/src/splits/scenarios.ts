@@ -6,7 +6,13 @@ import { LabelMaskTable, RandomSource } from '@partial-mtl/core';
 
 export type SplitScenario = 'full' | 'onelabel' | 'randomlabels' | 'halflabels' | 'ratios';
 
-export const splitScenarios: readonly SplitScenario[] = ['full', 'onelabel', 'randomlabels', 'halflabels', 'ratios'];
+export const splitScenarios: readonly SplitScenario[] = [
+  'full',
+  'onelabel',
+  'randomlabels',
+  'halflabels',
+  'ratios',
+];
 
 export interface CreateSplitOptions {
   /** Number of samples (rows). */
@@ -29,14 +35,16 @@ function resolveRatios(options: CreateSplitOptions): number[] {
     ? (ratios as readonly number[])
     : taskNames.map((name) => {
         const value = (ratios as Record<string, number>)[name];
-        if (value === undefined) throw new Error(`createSplit('ratios'): options.ratios lacks task '${name}'`);
+        if (value === undefined)
+          throw new Error(`createSplit('ratios'): options.ratios lacks task '${name}'`);
         return value;
       });
   if (values.length !== taskNames.length) {
     throw new Error(`createSplit('ratios'): expected ${taskNames.length} ratios, got ${values.length}`);
   }
   for (const [t, value] of values.entries()) {
-    if (!(value >= 0 && value <= 1)) throw new Error(`createSplit('ratios'): ratio of '${taskNames[t]}' must be in [0, 1], got ${value}`);
+    if (!(value >= 0 && value <= 1))
+      throw new Error(`createSplit('ratios'): ratio of '${taskNames[t]}' must be in [0, 1], got ${value}`);
   }
   return [...values];
 }
@@ -50,7 +58,8 @@ function resolveRatios(options: CreateSplitOptions): number[] {
  */
 export function createSplit(scenario: SplitScenario, options: CreateSplitOptions): LabelMaskTable {
   const { rows, taskNames } = options;
-  if (!Number.isInteger(rows) || rows < 1) throw new Error(`createSplit: rows must be a positive integer, got ${rows}`);
+  if (!Number.isInteger(rows) || rows < 1)
+    throw new Error(`createSplit: rows must be a positive integer, got ${rows}`);
   const taskCount = taskNames.length;
   if (taskCount < 1) throw new Error('createSplit: taskNames must not be empty');
   const random = new RandomSource(options.seed).fork(`split:${scenario}`);
@@ -65,18 +74,21 @@ export function createSplit(scenario: SplitScenario, options: CreateSplitOptions
     case 'onelabel': {
       const order = random.permutation(rows);
       const taskOrder = random.permutation(taskCount);
-      order.forEach((row, i) => set(row, taskOrder[i % taskCount]!));
+      for (const [i, row] of order.entries()) set(row, taskOrder[i % taskCount]!);
       break;
     }
     case 'randomlabels':
-      if (taskCount < 2) throw new Error(`createSplit('randomlabels'): needs at least 2 tasks, got ${taskCount}`);
+      if (taskCount < 2)
+        throw new Error(`createSplit('randomlabels'): needs at least 2 tasks, got ${taskCount}`);
       for (let row = 0; row < rows; row++) {
-        for (const task of chooseTasks(random, taskCount, random.intBetween(1, taskCount - 1))) set(row, task);
+        for (const task of chooseTasks(random, taskCount, random.intBetween(1, taskCount - 1)))
+          set(row, task);
       }
       break;
     case 'halflabels':
       for (let row = 0; row < rows; row++) {
-        const half = taskCount % 2 === 0 ? taskCount / 2 : Math.floor(taskCount / 2) + (random.bernoulli(0.5) ? 1 : 0);
+        const half =
+          taskCount % 2 === 0 ? taskCount / 2 : Math.floor(taskCount / 2) + (random.bernoulli(0.5) ? 1 : 0);
         for (const task of chooseTasks(random, taskCount, Math.max(1, half))) set(row, task);
       }
       break;
@@ -86,7 +98,9 @@ export function createSplit(scenario: SplitScenario, options: CreateSplitOptions
       });
       break;
     default:
-      throw new Error(`createSplit: unknown scenario '${String(scenario)}' (valid: ${splitScenarios.join(', ')})`);
+      throw new Error(
+        `createSplit: unknown scenario '${String(scenario)}' (valid: ${splitScenarios.join(', ')})`,
+      );
   }
   return new LabelMaskTable(taskNames, flags, rows);
 }

@@ -14,32 +14,44 @@ function flagValue(cell: string): number | string {
   return cell;
 }
 
-export function parseSplitTableCsv(text: string, file = '<csv>', taskNames?: readonly string[]): LabelMaskTable {
+export function parseSplitTableCsv(
+  text: string,
+  file = '<csv>',
+  taskNames?: readonly string[],
+): LabelMaskTable {
   const rows = parseCsv(text, file);
   if (rows.length === 0) throw new Error(`${file}: split table is empty`);
-  const header = rows[0]!.every((cell) => flagPattern.test(cell)) ? undefined : rows.shift()!.map((cell) => cell.trim());
+  const header = rows[0]!.every((cell) => flagPattern.test(cell))
+    ? undefined
+    : rows.shift()!.map((cell) => cell.trim());
   if (rows.length === 0) throw new Error(`${file}: split table has a header but no rows`);
   const columns = header?.length ?? rows[0]!.length;
   const values: Array<number | boolean> = [];
   rows.forEach((row, r) => {
     const line = r + (header ? 2 : 1);
-    if (row.length !== columns) throw new Error(`${file}: line ${line} has ${row.length} columns, expected ${columns}`);
+    if (row.length !== columns)
+      throw new Error(`${file}: line ${line} has ${row.length} columns, expected ${columns}`);
     for (const [t, cell] of row.entries()) {
       const value = flagValue(cell);
-      if (typeof value === 'string') throw new Error(`${file}: line ${line}, column ${t + 1}: expected 0 or 1, got '${cell}'`);
+      if (typeof value === 'string')
+        throw new Error(`${file}: line ${line}, column ${t + 1}: expected 0 or 1, got '${cell}'`);
       values.push(value);
     }
   });
   return tableFromValues(values, rows.length, columns, file, taskNames ?? header);
 }
 
-export async function readSplitTableCsv(path: string, taskNames?: readonly string[]): Promise<LabelMaskTable> {
+export async function readSplitTableCsv(
+  path: string,
+  taskNames?: readonly string[],
+): Promise<LabelMaskTable> {
   return parseSplitTableCsv(await readFile(path, 'utf8'), path, taskNames);
 }
 
 /** The CSV form of a table: a header of task names, then one 0/1 row per sample. */
 export function splitTableToCsv(table: LabelMaskTable): string {
   const lines = [table.taskNames.map(csvField).join(',')];
-  for (let r = 0; r < table.rows; r++) lines.push(Array.from(table.flags.subarray(r * table.taskCount, (r + 1) * table.taskCount)).join(','));
+  for (let r = 0; r < table.rows; r++)
+    lines.push(Array.from(table.flags.subarray(r * table.taskCount, (r + 1) * table.taskCount)).join(','));
   return `${lines.join('\n')}\n`;
 }

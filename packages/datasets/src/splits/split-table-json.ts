@@ -5,7 +5,11 @@ import type { LabelMaskTable } from '@partial-mtl/core';
 import { tableFromValues } from './table-values.js';
 
 /** Parses a JSON split table; `taskNames` overrides (and must agree in count with) the names in the file. */
-export function parseSplitTableJson(text: string, file = '<json>', taskNames?: readonly string[]): LabelMaskTable {
+export function parseSplitTableJson(
+  text: string,
+  file = '<json>',
+  taskNames?: readonly string[],
+): LabelMaskTable {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -28,13 +32,17 @@ export function parseSplitTableJson(text: string, file = '<json>', taskNames?: r
   }
   const columns = (rows[0] as unknown[]).length;
   rows.forEach((row: unknown[], r) => {
-    if (row.length !== columns) throw new Error(`${file}: row ${r} has ${row.length} entries, expected ${columns}`);
+    if (row.length !== columns)
+      throw new Error(`${file}: row ${r} has ${row.length} entries, expected ${columns}`);
   });
   const values = (rows as unknown[][]).flat() as Array<number | boolean>;
   return tableFromValues(values, rows.length, columns, file, taskNames ?? (names as string[] | undefined));
 }
 
-export async function readSplitTableJson(path: string, taskNames?: readonly string[]): Promise<LabelMaskTable> {
+export async function readSplitTableJson(
+  path: string,
+  taskNames?: readonly string[],
+): Promise<LabelMaskTable> {
   return parseSplitTableJson(await readFile(path, 'utf8'), path, taskNames);
 }
 

@@ -20,7 +20,9 @@ export function tableFromValues(
   }
   const names = taskNames ?? defaultTaskNames(columns);
   if (names.length !== columns) {
-    throw new Error(`${file}: split table has ${columns} task columns but ${names.length} task names were given (${names.join(', ')})`);
+    throw new Error(
+      `${file}: split table has ${columns} task columns but ${names.length} task names were given (${names.join(', ')})`,
+    );
   }
   const flags = new Uint8Array(rows * columns);
   for (let i = 0; i < flags.length; i++) {

@@ -20,7 +20,9 @@ describe('IDX', () => {
   it('round-trips big-endian int32/float64 and gzipped files', async () => {
     const ints = parseIdx(encodeIdx({ type: 'int32', shape: [3], data: new Int32Array([-1, 70000, 5]) }));
     expect(Array.from(ints.data)).toEqual([-1, 70000, 5]);
-    const doubles = parseIdx(encodeIdx({ type: 'float64', shape: [1, 2], data: new Float64Array([0.5, -3]) }));
+    const doubles = parseIdx(
+      encodeIdx({ type: 'float64', shape: [1, 2], data: new Float64Array([0.5, -3]) }),
+    );
     expect(Array.from(doubles.data)).toEqual([0.5, -3]);
     const path = join(folder, 'labels-idx1-ubyte.gz');
     writeFileSync(path, encodeIdx({ type: 'uint8', shape: [3], data: new Uint8Array([9, 0, 4]) }, true));
@@ -28,7 +30,9 @@ describe('IDX', () => {
   });
 
   it('rejects wrong magic, truncated data, trailing bytes, truncated gzip and missing files', async () => {
-    expect(() => parseIdx(new Uint8Array([0x93, 0x4e, 0x55, 0x4d, 0, 0]), 'npy.idx')).toThrow(/npy\.idx: not an IDX file \(magic 93 4e 55 4d/);
+    expect(() => parseIdx(new Uint8Array([0x93, 0x4e, 0x55, 0x4d, 0, 0]), 'npy.idx')).toThrow(
+      /npy\.idx: not an IDX file \(magic 93 4e 55 4d/,
+    );
     const good = encodeIdx({ type: 'uint8', shape: [2, 2], data: new Uint8Array([1, 2, 3, 4]) });
     expect(() => parseIdx(good.subarray(0, good.length - 1), 'short.idx')).toThrow(
       /short\.idx: truncated IDX data: shape \(2, 2\) of uint8 needs 4 bytes, the file holds 3/,
@@ -38,7 +42,11 @@ describe('IDX', () => {
     longer.set(good);
     expect(() => parseIdx(longer, 'long.idx')).toThrow(/long\.idx: IDX file has 2 bytes after the data/);
     const gz = encodeIdx({ type: 'uint8', shape: [100], data: new Uint8Array(100) }, true);
-    expect(() => parseIdx(gz.subarray(0, gz.length - 6), 'cut.gz')).toThrow(/cut\.gz: cannot gunzip IDX file/);
-    await expect(readIdx(join(folder, 'absent-idx3-ubyte'))).rejects.toThrow(/absent-idx3-ubyte: IDX file not found/);
+    expect(() => parseIdx(gz.subarray(0, gz.length - 6), 'cut.gz')).toThrow(
+      /cut\.gz: cannot gunzip IDX file/,
+    );
+    await expect(readIdx(join(folder, 'absent-idx3-ubyte'))).rejects.toThrow(
+      /absent-idx3-ubyte: IDX file not found/,
+    );
   });
 });

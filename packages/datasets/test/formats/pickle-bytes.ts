@@ -38,13 +38,31 @@ export class PickleWriter {
   }
 }
 
-export type StorageName = 'FloatStorage' | 'DoubleStorage' | 'LongStorage' | 'IntStorage' | 'ByteStorage' | 'BoolStorage';
+export type StorageName =
+  | 'FloatStorage'
+  | 'DoubleStorage'
+  | 'LongStorage'
+  | 'IntStorage'
+  | 'ByteStorage'
+  | 'BoolStorage';
 
 /** The object pickle of `{'labels_weights': tensor}` as torch writes it (protocol 2). */
-export function tensorDictPickle(storage: StorageName, key: string, rows: number, columns: number): Uint8Array {
+export function tensorDictPickle(
+  storage: StorageName,
+  key: string,
+  rows: number,
+  columns: number,
+): Uint8Array {
   const writer = new PickleWriter().proto().raw(0x7d).raw(0x71, 0).unicode('labels_weights');
   writer.global('torch._utils', '_rebuild_tensor_v2').raw(0x28); // MARK for the argument tuple
-  writer.raw(0x28).unicode('storage').global('torch', storage).unicode(key).unicode('cpu').int(rows * columns).raw(0x4e, 0x74);
+  writer
+    .raw(0x28)
+    .unicode('storage')
+    .global('torch', storage)
+    .unicode(key)
+    .unicode('cpu')
+    .int(rows * columns)
+    .raw(0x4e, 0x74);
   writer.raw(0x51); // BINPERSID
   writer.int(0).int(rows).int(columns).raw(0x86).int(columns).int(1).raw(0x86).raw(0x89);
   writer.global('collections', 'OrderedDict').raw(0x29, 0x52); // OrderedDict()
@@ -63,13 +81,31 @@ export function concatBytes(...chunks: Uint8Array[]): Uint8Array {
 }
 
 /** A legacy torch.save file of one storage, values given in the storage's element type. */
-export function legacyTorchFile(storage: StorageName, rows: number, columns: number, values: Uint8Array): Uint8Array {
+export function legacyTorchFile(
+  storage: StorageName,
+  rows: number,
+  columns: number,
+  values: Uint8Array,
+): Uint8Array {
   const magic = new PickleWriter().proto().long1(0x1950a86a20f9469cfc6cn).raw(0x2e).bytes();
   const protocol = new PickleWriter().proto().int(1001).raw(0x2e).bytes();
-  const systemInfo = new PickleWriter().proto().raw(0x7d, 0x28).unicode('little_endian').raw(0x88, 0x75, 0x2e).bytes();
+  const systemInfo = new PickleWriter()
+    .proto()
+    .raw(0x7d, 0x28)
+    .unicode('little_endian')
+    .raw(0x88, 0x75, 0x2e)
+    .bytes();
   const key = '1234';
   const keys = new PickleWriter().proto().raw(0x5d).unicode(key).raw(0x61, 0x2e).bytes();
   const count = new Uint8Array(8);
   new DataView(count.buffer).setBigInt64(0, BigInt(rows * columns), true);
-  return concatBytes(magic, protocol, systemInfo, tensorDictPickle(storage, key, rows, columns), keys, count, values);
+  return concatBytes(
+    magic,
+    protocol,
+    systemInfo,
+    tensorDictPickle(storage, key, rows, columns),
+    keys,
+    count,
+    values,
+  );
 }

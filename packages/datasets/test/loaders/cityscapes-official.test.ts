@@ -2,7 +2,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cityscapesCategoryOf, createCityscapesOfficialSource } from '../../src/loaders/cityscapes-official.js';
+import {
+  cityscapesCategoryOf,
+  createCityscapesOfficialSource,
+} from '../../src/loaders/cityscapes-official.js';
 import { writeGrey16Png, writeGreyPng, writeRgbPng } from './png-fixtures.js';
 
 const root = mkdtempSync(join(tmpdir(), 'cityscapes-official-'));
@@ -18,7 +21,10 @@ beforeAll(async () => {
   await writeGrey16Png(city('disparity', `${stem}_disparity.png`), 4, 2, [0, 1, 257, 513, 2049, 0, 0, 0]);
   // a second city with an undecodable image and no maps
   mkdirSync(join(root, 'leftImg8bit', 'train', 'bremen'), { recursive: true });
-  writeFileSync(join(root, 'leftImg8bit', 'train', 'bremen', 'bremen_000000_000019_leftImg8bit.png'), 'not a png');
+  writeFileSync(
+    join(root, 'leftImg8bit', 'train', 'bremen', 'bremen_000000_000019_leftImg8bit.png'),
+    'not a png',
+  );
 });
 
 describe('Cityscapes official layout', () => {
@@ -31,7 +37,12 @@ describe('Cityscapes official layout', () => {
     expect(Array.from(sample.labels['semseg']!.data)).toEqual([0, 4, 6, -1, 5, 0, 2, -1]);
     expect(Array.from(sample.labels['depth']!.data)).toEqual([0, 0, 1, 2, 8, 0, 0, 0]);
     expect(sample.labels['depth']!.shape).toEqual([2, 4, 1]);
-    const nineteen = await createCityscapesOfficialSource({ root, size: [2, 4], classes: 19, tasks: ['semseg'] });
+    const nineteen = await createCityscapesOfficialSource({
+      root,
+      size: [2, 4],
+      classes: 19,
+      tasks: ['semseg'],
+    });
     const labels = (await nineteen.read(0)).labels;
     expect(Array.from(labels['semseg']!.data)).toEqual([0, 10, 13, -1, 11, -1, 7, -1]);
     expect(labels['depth']).toBeUndefined();
@@ -47,7 +58,9 @@ describe('Cityscapes official layout', () => {
 
   it('names the file of an image sharp cannot decode, and of a missing map', async () => {
     const source = await createCityscapesOfficialSource({ root, size: [2, 4] });
-    await expect(source.read(1)).rejects.toThrow(/bremen_000000_000019_leftImg8bit\.png: cannot decode image \(.*\); expected a PNG or JPEG/);
+    await expect(source.read(1)).rejects.toThrow(
+      /bremen_000000_000019_leftImg8bit\.png: cannot decode image \(.*\); expected a PNG or JPEG/,
+    );
     const depthOnly = await createCityscapesOfficialSource({ root, size: [2, 4], tasks: ['depth'] });
     await expect(depthOnly.read(0)).resolves.toBeDefined();
     rmSync(join(root, 'disparity'), { recursive: true });
@@ -62,8 +75,15 @@ describe('Cityscapes official layout', () => {
       await writeRgbPng(city('gtFine', 'x_1_1_gtFine_labelIds.png'), 2, 1, [7, 7, 7, 8, 8, 8]);
       await writeGreyPng(city('disparity', 'x_1_1_disparity.png'), 2, 1, [3, 4]);
       const source = await createCityscapesOfficialSource({ root: other, split: 'val', size: [1, 2] });
-      await expect(source.read(0)).rejects.toThrow(/x_1_1_gtFine_labelIds\.png: expected a single-channel \(grey\) 8-bit PNG, got 3 channels/);
-      const depth = await createCityscapesOfficialSource({ root: other, split: 'val', size: [1, 2], tasks: ['depth'] });
+      await expect(source.read(0)).rejects.toThrow(
+        /x_1_1_gtFine_labelIds\.png: expected a single-channel \(grey\) 8-bit PNG, got 3 channels/,
+      );
+      const depth = await createCityscapesOfficialSource({
+        root: other,
+        split: 'val',
+        size: [1, 2],
+        tasks: ['depth'],
+      });
       await expect(depth.read(0)).rejects.toThrow(/x_1_1_disparity\.png: expected a 16-bit image, got 8-bit/);
     } finally {
       rmSync(other, { recursive: true, force: true });

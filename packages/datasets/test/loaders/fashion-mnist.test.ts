@@ -11,8 +11,14 @@ afterAll(() => rmSync(folder, { recursive: true, force: true }));
 function writeSplit(target: string, stem: string, images: number[], labels: number[], gzip: boolean): void {
   mkdirSync(target, { recursive: true });
   const suffix = gzip ? '.gz' : '';
-  writeFileSync(join(target, `${stem}-images-idx3-ubyte${suffix}`), encodeIdx({ type: 'uint8', shape: [labels.length, 2, 2], data: new Uint8Array(images) }, gzip));
-  writeFileSync(join(target, `${stem}-labels-idx1-ubyte${suffix}`), encodeIdx({ type: 'uint8', shape: [labels.length], data: new Uint8Array(labels) }, gzip));
+  writeFileSync(
+    join(target, `${stem}-images-idx3-ubyte${suffix}`),
+    encodeIdx({ type: 'uint8', shape: [labels.length, 2, 2], data: new Uint8Array(images) }, gzip),
+  );
+  writeFileSync(
+    join(target, `${stem}-labels-idx1-ubyte${suffix}`),
+    encodeIdx({ type: 'uint8', shape: [labels.length], data: new Uint8Array(labels) }, gzip),
+  );
 }
 
 describe('loadFashionMnist', () => {
@@ -24,9 +30,16 @@ describe('loadFashionMnist', () => {
     expect(train.tasks[0]).toMatchObject({ name: 'class', kind: 'multiclass', channels: 10 });
     const sample = await train.read(0);
     expect(sample.image.shape).toEqual([2, 2, 3]);
-    expect(Array.from(sample.image.data.slice(0, 6))).toEqual(Array.from(new Float32Array([0, 0, 0, 0.2, 0.2, 0.2])));
+    expect(Array.from(sample.image.data.slice(0, 6))).toEqual(
+      Array.from(new Float32Array([0, 0, 0, 0.2, 0.2, 0.2])),
+    );
     expect(Array.from(sample.labels['class']!.data)).toEqual([9]);
-    const test = await loadFashionMnist({ folder: join(folder, 'small'), split: 'test', channels: 1, taskName: 'item' });
+    const test = await loadFashionMnist({
+      folder: join(folder, 'small'),
+      split: 'test',
+      channels: 1,
+      taskName: 'item',
+    });
     const one = await test.read(0);
     expect(one.image.shape).toEqual([2, 2, 1]);
     expect(Array.from(one.labels['item']!.data)).toEqual([1]);
@@ -36,18 +49,32 @@ describe('loadFashionMnist', () => {
   it('rejects mismatched counts, bad class ids and missing files with clear messages', async () => {
     const target = join(folder, 'mismatch');
     mkdirSync(target);
-    writeFileSync(join(target, 'train-labels-idx1-ubyte'), encodeIdx({ type: 'uint8', shape: [1], data: new Uint8Array([1]) }));
-    writeFileSync(join(target, 'train-images-idx3-ubyte'), encodeIdx({ type: 'uint8', shape: [2, 2, 2], data: new Uint8Array(8) }));
-    await expect(loadFashionMnist({ folder: target })).rejects.toThrow(/train-labels-idx1-ubyte: holds 1 labels but .*holds 2 images/);
+    writeFileSync(
+      join(target, 'train-labels-idx1-ubyte'),
+      encodeIdx({ type: 'uint8', shape: [1], data: new Uint8Array([1]) }),
+    );
+    writeFileSync(
+      join(target, 'train-images-idx3-ubyte'),
+      encodeIdx({ type: 'uint8', shape: [2, 2, 2], data: new Uint8Array(8) }),
+    );
+    await expect(loadFashionMnist({ folder: target })).rejects.toThrow(
+      /train-labels-idx1-ubyte: holds 1 labels but .*holds 2 images/,
+    );
     writeSplit(join(folder, 'badlabel'), 'train', [0, 0, 0, 0], [12], false);
-    await expect(loadFashionMnist({ folder: join(folder, 'badlabel') })).rejects.toThrow(/label 0 is 12, expected a class id 0\.\.9/);
-    await expect(loadFashionMnist({ folder: join(folder, 'nothing') })).rejects.toThrow(/not found .*apt-get install dataset-fashion-mnist/);
+    await expect(loadFashionMnist({ folder: join(folder, 'badlabel') })).rejects.toThrow(
+      /label 0 is 12, expected a class id 0\.\.9/,
+    );
+    await expect(loadFashionMnist({ folder: join(folder, 'nothing') })).rejects.toThrow(
+      /not found .*apt-get install dataset-fashion-mnist/,
+    );
   });
 
   it('reads the real Debian files (60 000 train, 10 000 test)', async () => {
     const real = fashionMnistDefaults.folder;
     if (!existsSync(real)) {
-      throw new Error(`${real} is missing: install the Debian package with 'apt-get install -y dataset-fashion-mnist'`);
+      throw new Error(
+        `${real} is missing: install the Debian package with 'apt-get install -y dataset-fashion-mnist'`,
+      );
     }
     const [train, test] = await Promise.all([loadFashionMnist(), loadFashionMnist({ split: 'test' })]);
     expect([train.length, train.imageHeight, train.imageWidth]).toEqual([60000, 28, 28]);

@@ -18,7 +18,10 @@ const fixture = (name: string): string => join(sharedFolder(), 'fixtures', 'part
 function patterns(table: LabelMaskTable, letters: string): Record<string, number> {
   const out: Record<string, number> = {};
   for (let r = 0; r < table.rows; r++) {
-    const key = table.row(r).map((on, t) => (on ? letters[t] : '')).join('');
+    const key = table
+      .row(r)
+      .map((on, t) => (on ? letters[t] : ''))
+      .join('');
     out[key] = (out[key] ?? 0) + 1;
   }
   return out;
@@ -26,7 +29,9 @@ function patterns(table: LabelMaskTable, letters: string): Record<string, number
 
 describe('real MTPSL/JTR split tables', () => {
   it('nyuv2_onelabel.pth: 795×3, 265 per task, one label per row', async () => {
-    const table = await loadSplitTable(fixture('nyuv2_onelabel.pth'), { taskNames: ['semseg', 'depth', 'normal'] });
+    const table = await loadSplitTable(fixture('nyuv2_onelabel.pth'), {
+      taskNames: ['semseg', 'depth', 'normal'],
+    });
     expect([table.rows, table.taskCount]).toEqual([795, 3]);
     expect(table.taskNames).toEqual(['semseg', 'depth', 'normal']);
     expect(table.countsPerTask()).toEqual([265, 265, 265]);
@@ -51,14 +56,21 @@ describe('real MTPSL/JTR split tables', () => {
     await expect(loadSplitTable(fixture('nyuv2_onelabel.pth'), { expectedRows: 654 })).rejects.toThrow(
       /nyuv2_onelabel\.pth: split table has 795 rows but the data set has 654 samples/,
     );
-    await expect(loadSplitTable(fixture('nyuv2_onelabel.pth'), { taskNames: ['semseg', 'depth'] })).rejects.toThrow(
-      /nyuv2_onelabel\.pth: split table has 3 task columns but 2 task names/,
-    );
+    await expect(
+      loadSplitTable(fixture('nyuv2_onelabel.pth'), { taskNames: ['semseg', 'depth'] }),
+    ).rejects.toThrow(/nyuv2_onelabel\.pth: split table has 3 task columns but 2 task names/);
   });
 });
 
 describe('split-table formats', () => {
-  const table = LabelMaskTable.fromRows(['semseg', 'depth'], [[1, 0], [0, 1], [1, 1]]);
+  const table = LabelMaskTable.fromRows(
+    ['semseg', 'depth'],
+    [
+      [1, 0],
+      [0, 1],
+      [1, 1],
+    ],
+  );
 
   it('round-trips JSON and CSV with task names', () => {
     expect(Array.from(parseSplitTableJson(splitTableToJson(table)).flags)).toEqual([1, 0, 0, 1, 1, 1]);
@@ -71,24 +83,36 @@ describe('split-table formats', () => {
 
   it('reads JSON variants and header-less CSV with 1.0/0.0 values', () => {
     expect(parseSplitTableJson('{"labels_weights": [[1.0, 0.0]]}').countsPerTask()).toEqual([1, 0]);
-    expect(parseSplitTableJson('[[true, false], [false, true]]', 'x', ['a', 'b']).taskNames).toEqual(['a', 'b']);
+    expect(parseSplitTableJson('[[true, false], [false, true]]', 'x', ['a', 'b']).taskNames).toEqual([
+      'a',
+      'b',
+    ]);
     const csv = parseSplitTableCsv('1.0,0.0\r\n0.0,1.0\r\n');
     expect(csv.taskNames).toEqual(['task0', 'task1']);
     expect(csv.countsPerTask()).toEqual([1, 1]);
   });
 
   it('rejects values other than 0/1 and ragged rows, naming the file and place', () => {
-    expect(() => parseSplitTableCsv('a,b\n1,0\n0,2\n', 't.csv')).toThrow(/t\.csv: line 3, column 2: expected 0 or 1, got '2'/);
+    expect(() => parseSplitTableCsv('a,b\n1,0\n0,2\n', 't.csv')).toThrow(
+      /t\.csv: line 3, column 2: expected 0 or 1, got '2'/,
+    );
     expect(() => parseSplitTableCsv('a,b\n1\n', 't.csv')).toThrow(/t\.csv: line 2 has 1 columns, expected 2/);
-    expect(() => parseSplitTableJson('{"rows": [[1, 0.5]]}', 't.json')).toThrow(/t\.json: split table row 0, column 1: expected 0 or 1, got 0\.5/);
-    expect(() => parseSplitTableJson('{"rows": [[1, 0], [1]]}', 't.json')).toThrow(/t\.json: row 1 has 1 entries, expected 2/);
+    expect(() => parseSplitTableJson('{"rows": [[1, 0.5]]}', 't.json')).toThrow(
+      /t\.json: split table row 0, column 1: expected 0 or 1, got 0\.5/,
+    );
+    expect(() => parseSplitTableJson('{"rows": [[1, 0], [1]]}', 't.json')).toThrow(
+      /t\.json: row 1 has 1 entries, expected 2/,
+    );
     expect(() => parseSplitTableJson('{"rows": ', 't.json')).toThrow(/t\.json: invalid JSON/);
   });
 
   it('dispatches on extension and on magic bytes', async () => {
     const values = new Float32Array([1, 0, 0, 1]);
     const legacy = legacyTorchFile('FloatStorage', 2, 2, new Uint8Array(values.buffer));
-    const zip = zipSync({ 'split/data.pkl': tensorDictPickle('FloatStorage', '0', 2, 2), 'split/data/0': new Uint8Array(values.buffer) });
+    const zip = zipSync({
+      'split/data.pkl': tensorDictPickle('FloatStorage', '0', 2, 2),
+      'split/data/0': new Uint8Array(values.buffer),
+    });
     const files: Array<[string, Uint8Array | string]> = [
       ['legacy.bin', legacy],
       ['zip.bin', zip],
@@ -103,6 +127,8 @@ describe('split-table formats', () => {
       expect(Array.from(loaded.flags), name).toEqual([1, 0, 0, 1]);
     }
     expect(splitTableFormatOf('x.pt', new Uint8Array())).toBe('pth');
-    await expect(loadSplitTable(join(folder, 'absent.pth'))).rejects.toThrow(/absent\.pth: split table not found/);
+    await expect(loadSplitTable(join(folder, 'absent.pth'))).rejects.toThrow(
+      /absent\.pth: split table not found/,
+    );
   });
 });
