@@ -194,20 +194,32 @@ export function drawPhotometricOperations(
 /** Quantises a [0, 1] float image to 8 bits (round(255·x), clipped). */
 export function toBytes(image: Float32Array | ArrayLike<number>): Uint8Array {
   const out = new Uint8Array(image.length);
-  for (let i = 0; i < image.length; i++) out[i] = clampByte(Math.round(image[i]! * 255));
+  for (let i = 0; i < image.length; i++) {
+    const value = image[i]! * 255 + 0.5;
+    // floor(v + 0.5) = Math.round(v) for v ≥ 0; NaN and negatives go to 0.
+    out[i] = value >= 256 ? 255 : value > 0 ? value | 0 : 0;
+  }
   return out;
 }
 
-/** Applies a RandAugment draw to a sample's image (HWC RGB in [0, 1]); labels are untouched. */
+/** byte → byte/255 as float32. */
+const byteToUnit = Float32Array.from({ length: 256 }, (_, i) => i / 255);
+
+/**
+ * Applies a RandAugment draw to a sample's image (HWC RGB in [0, 1], quantised to 8 bits on the way); labels are
+ * untouched. A draw of identities only returns the sample itself.
+ */
 export function applyPhotometric(sample: Sample, operations: readonly PhotometricOperation[]): Sample {
   const [height, width, channels] = sample.image.shape;
   if (channels !== 3 || height === undefined || width === undefined) {
     throw new Error(`photometric: sample ${sample.index} image must be [H, W, 3], got [${sample.image.shape.join(', ')}]`);
   }
+  // Only identity drawn: the image is returned as it is (not quantised).
+  if (operations.every((operation) => operation.name === 'identity')) return sample;
   let bytes = toBytes(sample.image.data);
   for (const operation of operations) bytes = applyPhotometricOperation(bytes, height, width, operation);
   const data = new Float32Array(bytes.length);
-  for (let i = 0; i < bytes.length; i++) data[i] = bytes[i]! / 255;
+  for (let i = 0; i < bytes.length; i++) data[i] = byteToUnit[bytes[i]!]!;
   return { index: sample.index, image: { data, shape: sample.image.shape }, labels: sample.labels };
 }
 

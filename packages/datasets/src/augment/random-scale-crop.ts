@@ -39,10 +39,13 @@ export function drawScaleCrop(
 
 /**
  * Applies a drawn crop: crop, resize back to the sample's size (image and normals bilinear with aligned corners;
- * class ids, edges and depth nearest), then divide depth by the scale. Normals are not re-normalised.
+ * class ids, edges and depth nearest), then divide depth by the scale. Normals are not re-normalised. A scale-1
+ * full-size crop returns the sample itself (the result would be identical).
  */
 export function applyScaleCrop(sample: Sample, tasks: readonly TaskSpec[], crop: ScaleCrop): Sample {
   const { height, width } = imageSize(sample);
+  // A full-size crop at scale 1 resamples every pixel onto itself (both interpolations) and divides depth by 1.
+  if (crop.scale === 1 && crop.top === 0 && crop.left === 0 && crop.height === height && crop.width === width) return sample;
   return mapSampleArrays(sample, tasks, (planar, task) => {
     if (task === undefined || labelResamplingOf(task) === 'bilinear') {
       return cropResizeBilinear(planar, crop, height, width);

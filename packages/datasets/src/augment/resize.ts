@@ -79,6 +79,26 @@ export function cropResizeBilinear(
     const topRow = (window.top + floor) * stride * channels;
     const bottomRow = (window.top + Math.min(window.height - 1, Math.ceil(source))) * stride * channels;
     const rowWeight = source - floor;
+    if (channels === 3) {
+      // The common case (RGB images, normals), unrolled.
+      for (let x = 0; x < outWidth; x++) {
+        const l = leftColumn[x]!;
+        const r = rightColumn[x]!;
+        const cw = columnWeight[x]!;
+        const tl = topRow + l;
+        const tr = topRow + r;
+        const bl = bottomRow + l;
+        const br = bottomRow + r;
+        for (let c = 0; c < 3; c++) {
+          const topLeft = data[tl + c]!;
+          const bottomLeft = data[bl + c]!;
+          const top = topLeft + (data[tr + c]! - topLeft) * cw;
+          const bottom = bottomLeft + (data[br + c]! - bottomLeft) * cw;
+          out[o++] = top + (bottom - top) * rowWeight;
+        }
+      }
+      continue;
+    }
     for (let x = 0; x < outWidth; x++) {
       const l = leftColumn[x]!;
       const r = rightColumn[x]!;

@@ -11,8 +11,9 @@ import {
   type TaskSpec,
 } from '@partial-mtl/core';
 import { type AugmentationOptions, resolveAugmentation } from '../augment/multi-view.js';
-import { assembleBatch } from './assemble-batch.js';
-import { type PreparedSample, type SampleJob, prepareSample } from './prepare-sample.js';
+import { batchTensors } from './assemble-batch.js';
+import { type PackedBatch, packBatch } from './pack-batch.js';
+import { type SampleJob, prepareSample } from './prepare-sample.js';
 import { descriptorOf } from './source-registry.js';
 import { SampleWorkerPool } from './worker-pool.js';
 
@@ -151,36 +152,41 @@ export class BatchLoader implements AsyncIterable<TaskBatch> {
     return this.tasks.map((task) => (split ? split.isLabelled(index, split.taskIndex(task.name)) : true));
   }
 
-  private async prepare(index: number, seed: number): Promise<PreparedSample> {
-    const job: SampleJob = {
-      index,
-      seed,
-      labelled: this.labelledFlags(index),
-      extraViews: this.options.views,
-      augmentation: this.augmentation,
-    };
-    const { source } = this.options;
-    if (this.options.workers === 0) return prepareSample(await source.read(index), this.tasks, job);
-    const descriptor = descriptorOf(source);
+  private workerPool(): SampleWorkerPool {
     this.pool ??= new SampleWorkerPool({
       workers: this.options.workers,
-      descriptor,
+      descriptor: descriptorOf(this.options.source),
       tasks: this.tasks,
       ...(this.options.workerExecArgv ? { execArgv: this.options.workerExecArgv } : {}),
     });
-    // Sources without a descriptor are read here and their decoded samples sent to the workers to augment.
-    return this.pool.run(descriptor ? job : { ...job, sample: await source.read(index) });
+    return this.pool;
   }
 
-  private prepareBatch(plan: EpochPlan, batch: number): Promise<PreparedSample[]> {
+  /** Prepares batch `batch` of an epoch: on the main thread, or packed by a worker. */
+  private async prepareBatch(plan: EpochPlan, batch: number): Promise<PackedBatch> {
     const start = batch * this.options.batchSize;
     const end = Math.min(start + this.options.batchSize, plan.order.length);
-    const jobs: Promise<PreparedSample>[] = [];
-    for (let position = start; position < end; position++) jobs.push(this.prepare(plan.order[position]!, plan.seeds[position]!));
-    const all = Promise.all(jobs);
+    const jobs: SampleJob[] = [];
+    for (let position = start; position < end; position++) {
+      const index = plan.order[position]!;
+      jobs.push({ index, seed: plan.seeds[position]!, labelled: this.labelledFlags(index), extraViews: this.options.views, augmentation: this.augmentation });
+    }
+    const { source } = this.options;
+    if (this.options.workers === 0) {
+      const samples = await Promise.all(jobs.map((job) => source.read(job.index)));
+      return packBatch(samples.map((sample, i) => prepareSample(sample, this.tasks, jobs[i]!)), this.tasks);
+    }
+    if (descriptorOf(source)) return this.workerPool().run(jobs);
+    // Sources without a descriptor are read here and their decoded samples sent to a worker to augment and pack.
+    const samples = await Promise.all(jobs.map((job) => source.read(job.index)));
+    return this.workerPool().run(jobs.map((job, i) => ({ ...job, sample: samples[i]! })));
+  }
+
+  private startBatch(plan: EpochPlan, batch: number): Promise<PackedBatch> {
+    const pending = this.prepareBatch(plan, batch);
     // Prefetched batches may fail before they are awaited; the failure surfaces when they are.
-    all.catch(() => undefined);
-    return all;
+    pending.catch(() => undefined);
+    return pending;
   }
 
   /** The rest of the current epoch. Batches are owned by the caller (`disposeBatch`). */
@@ -189,15 +195,15 @@ export class BatchLoader implements AsyncIterable<TaskBatch> {
     this.iterating = true;
     const { epoch, randomState } = this.state;
     const plan = this.plan(randomState);
-    const pending: Promise<PreparedSample[]>[] = [];
+    const pending: Promise<PackedBatch>[] = [];
     let next = this.state.position;
     let scheduled = next;
     try {
       while (next < this.batchesPerEpoch) {
         while (scheduled < this.batchesPerEpoch && scheduled <= next + this.options.prefetch) {
-          pending.push(this.prepareBatch(plan, scheduled++));
+          pending.push(this.startBatch(plan, scheduled++));
         }
-        const batch = assembleBatch(await pending.shift()!, this.tasks);
+        const batch = batchTensors(await pending.shift()!, this.tasks);
         next++;
         this.state =
           next === this.batchesPerEpoch

@@ -1,6 +1,6 @@
-// One sample's share of a batch, computed where it is cheapest (a worker thread or the main thread): read or
-// receive the decoded sample, draw its views from a per-sample seed (so results do not depend on which thread
-// runs it), drop the labels its split row marks unlabelled, and flatten every label to float32.
+// One sample's share of a batch, computed where it is cheapest (a worker thread or the main thread): draw the
+// views of a decoded sample from a per-sample seed (so results do not depend on which thread runs it), drop the
+// labels its split row marks unlabelled, and flatten every label to float32.
 import { RandomSource, type Sample, type TaskSpec, isDenseTask } from '@partial-mtl/core';
 import { type AugmentationOptions, sampleViews } from '../augment/multi-view.js';
 import { imageSize } from '../augment/sample-geometry.js';
@@ -19,7 +19,10 @@ export interface SampleJob {
   readonly sample?: Sample;
 }
 
-/** One view of a prepared sample: image and the labels it keeps (float32, flattened), by task order. */
+/**
+ * One view of a prepared sample: image and the labels it keeps (float32, flattened), by task order. Arrays may be
+ * the source sample's own (no augmentation, or a scale-1 crop): copy before modifying.
+ */
 export interface PreparedView {
   readonly image: Float32Array;
   /** Per task: the label, or null where the sample is unlabelled (split or source). */
@@ -39,17 +42,8 @@ export function labelSizeOf(task: TaskSpec, height: number, width: number): numb
   return task.kind === 'multiclass' ? 1 : task.channels;
 }
 
-/**
- * A float32 array this sample owns alone: arrays of the source sample (a source may cache them) and views into a
- * larger buffer are copied, so the result's buffer can be transferred to another thread.
- */
-function ownedFloat32(data: ArrayLike<number>, sourceArrays: ReadonlySet<unknown>): Float32Array {
-  const owned =
-    data instanceof Float32Array &&
-    !sourceArrays.has(data) &&
-    data.byteOffset === 0 &&
-    data.byteLength === data.buffer.byteLength;
-  return owned ? data : Float32Array.from(data);
+function toFloat32(data: ArrayLike<number>): Float32Array {
+  return data instanceof Float32Array ? data : Float32Array.from(data);
 }
 
 /** Augments a decoded sample into its views and keeps the labelled tasks' labels. */
@@ -64,14 +58,13 @@ export function prepareSample(sample: Sample, tasks: readonly TaskSpec[], job: S
     const label = sample.labels[task.name];
     if (job.labelled[t] && label) kept[task.name] = label;
   });
-  const sourceArrays = new Set<unknown>([sample.image.data, ...Object.values(sample.labels).map((label) => label.data)]);
   const views = sampleViews({ ...sample, labels: kept }, tasks, new RandomSource(job.seed), job.extraViews, job.augmentation);
   return {
     index: sample.index,
     height,
     width,
     views: views.map((view) => ({
-      image: ownedFloat32(view.image.data, sourceArrays),
+      image: toFloat32(view.image.data),
       labels: tasks.map((task) => {
         const label = view.labels[task.name];
         if (!label) return null;
@@ -81,18 +74,8 @@ export function prepareSample(sample: Sample, tasks: readonly TaskSpec[], job: S
             `sample ${sample.index} task '${task.name}': label has ${label.data.length} values (shape [${label.shape.join(', ')}]), expected ${expected}`,
           );
         }
-        return ownedFloat32(label.data, sourceArrays);
+        return toFloat32(label.data);
       }),
     })),
   };
-}
-
-/** The buffers of a prepared sample, for a zero-copy transfer between threads. */
-export function transferListOf(prepared: PreparedSample): ArrayBuffer[] {
-  const buffers = new Set<ArrayBuffer>();
-  for (const view of prepared.views) {
-    buffers.add(view.image.buffer as ArrayBuffer);
-    for (const label of view.labels) if (label) buffers.add(label.buffer as ArrayBuffer);
-  }
-  return [...buffers];
 }

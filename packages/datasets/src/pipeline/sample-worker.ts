@@ -1,11 +1,11 @@
-// Worker-thread entry of the loading pipeline: rebuilds the sample source from its descriptor (source-registry.ts)
-// once, then prepares samples on request (read, augment, keep labelled tasks) and transfers the result's buffers
-// back without copying. Jobs that carry a decoded sample are augmented without reading.
+// Worker-thread entry of the loading pipeline: opens the sample source from its descriptor (source-registry.ts)
+// once, then prepares whole batches on request (read, augment, keep labelled tasks, pack into batch arrays) and
+// transfers the arrays back without copying. Jobs that carry decoded samples are augmented without reading.
 import { parentPort, workerData } from 'node:worker_threads';
-import type { SampleSource } from '@partial-mtl/core';
-import { type SampleJob, prepareSample, transferListOf } from './prepare-sample.js';
+import type { SampleSource, TaskSpec } from '@partial-mtl/core';
+import { packBatch, transferListOf } from './pack-batch.js';
+import { type SampleJob, prepareSample } from './prepare-sample.js';
 import { type SourceDescriptor, openSource } from './source-registry.js';
-import type { TaskSpec } from '@partial-mtl/core';
 
 interface WorkerSetup {
   readonly descriptor?: SourceDescriptor;
@@ -13,20 +13,22 @@ interface WorkerSetup {
 }
 
 const setup = workerData as WorkerSetup;
-// Opened once, on the first job (opening may read a directory); a failure is reported with every job.
+// Opened on the first job (opening may read a directory); a failure is reported with every job.
 let source: Promise<SampleSource> | undefined;
 
-parentPort?.on('message', async (message: { id: number; job: SampleJob }) => {
+async function readSample(job: SampleJob) {
+  if (job.sample) return job.sample;
+  if (!setup.descriptor) throw new Error('sample worker: job has no decoded sample and the worker has no source descriptor');
+  source ??= openSource(setup.descriptor);
+  return (await source).read(job.index);
+}
+
+parentPort?.on('message', async (message: { id: number; jobs: readonly SampleJob[] }) => {
   try {
-    const { job } = message;
-    let sample = job.sample;
-    if (!sample) {
-      if (!setup.descriptor) throw new Error('sample worker: job has no decoded sample and the worker has no source descriptor');
-      source ??= openSource(setup.descriptor);
-      sample = await (await source).read(job.index);
-    }
-    const prepared = prepareSample(sample, setup.tasks, job);
-    parentPort?.postMessage({ id: message.id, prepared }, transferListOf(prepared));
+    const samples = await Promise.all(message.jobs.map(readSample));
+    const prepared = samples.map((sample, i) => prepareSample(sample, setup.tasks, message.jobs[i]!));
+    const batch = packBatch(prepared, setup.tasks);
+    parentPort?.postMessage({ id: message.id, batch }, transferListOf(batch));
   } catch (error) {
     parentPort?.postMessage({ id: message.id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
   }

@@ -1,11 +1,12 @@
-// A small pool of worker threads (node:worker_threads) that prepare samples in parallel (sample-worker.ts). Jobs go
-// to the least busy worker, at most `jobsPerWorker` in flight each; results come back as transferred buffers.
+// A small pool of worker threads (node:worker_threads) that prepare batches in parallel (sample-worker.ts). Jobs go
+// to the least busy worker, at most `jobsPerWorker` in flight each; batches come back as transferred buffers.
 // Idle workers are unref'd, so a forgotten pool does not keep the process alive; `close()` terminates them.
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { TaskSpec } from '@partial-mtl/core';
-import type { PreparedSample, SampleJob } from './prepare-sample.js';
+import type { PackedBatch } from './pack-batch.js';
+import type { SampleJob } from './prepare-sample.js';
 import type { SourceDescriptor } from './source-registry.js';
 
 export interface WorkerPoolOptions {
@@ -19,8 +20,8 @@ export interface WorkerPoolOptions {
 
 interface PendingJob {
   readonly id: number;
-  readonly job: SampleJob;
-  readonly resolve: (prepared: PreparedSample) => void;
+  readonly jobs: readonly SampleJob[];
+  readonly resolve: (batch: PackedBatch) => void;
   readonly reject: (error: Error) => void;
 }
 
@@ -62,13 +63,17 @@ export class SampleWorkerPool {
       });
       const entry: PoolWorker = { worker, inFlight: new Map() };
       worker.unref();
-      worker.on('message', (message: { id: number; prepared?: PreparedSample; error?: string }) => {
+      worker.on('message', (message: { id: number; batch?: PackedBatch; error?: string }) => {
         const pending = entry.inFlight.get(message.id);
         if (!pending) return;
         entry.inFlight.delete(message.id);
         if (entry.inFlight.size === 0) worker.unref();
-        if (message.error !== undefined) pending.reject(new Error(`sample ${pending.job.index}: ${message.error}`));
-        else pending.resolve(message.prepared!);
+        if (message.error !== undefined) {
+          const indices = pending.jobs.map((job) => job.index).join(', ');
+          pending.reject(new Error(`batch of samples ${indices}: ${message.error}`));
+        } else {
+          pending.resolve(message.batch!);
+        }
         this.dispatch();
       });
       worker.on('error', (error) => this.fail(entry, error));
@@ -79,12 +84,12 @@ export class SampleWorkerPool {
     }
   }
 
-  /** Prepares one sample in a worker. */
-  run(job: SampleJob): Promise<PreparedSample> {
+  /** Prepares and packs one batch in a worker. */
+  run(jobs: readonly SampleJob[]): Promise<PackedBatch> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.closed) return Promise.reject(new Error('sample worker pool is closed'));
     return new Promise((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, job, resolve, reject });
+      this.queue.push({ id: this.nextId++, jobs, resolve, reject });
       this.dispatch();
     });
   }
@@ -99,7 +104,7 @@ export class SampleWorkerPool {
       const pending = this.queue.shift()!;
       best.inFlight.set(pending.id, pending);
       best.worker.ref();
-      best.worker.postMessage({ id: pending.id, job: pending.job });
+      best.worker.postMessage({ id: pending.id, jobs: pending.jobs });
     }
   }
 

@@ -1,0 +1,102 @@
+// `pnpm bench load`: loader throughput (samples/s) on NYU-v2-format data (MTAN `.npy` layout, 288×384, written to
+// a temporary directory from synthetic scenes) with JTR's three-view augmentation (v0 = RSC(x), v1 = RSC(v0),
+// v2 = photometric(RSC(v0))), batch 4, on the main thread and with 1 and 2 worker threads. Runs the built package
+// (`pnpm --filter @partial-mtl/datasets build` first). Last line: one JSON object.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { disposeBatch } from '@partial-mtl/core';
+import { createBatchLoader, createSyntheticScenes, encodeNpy, openSource } from '../dist/index.js';
+
+const sampleCount = Number(process.env.BENCH_LOAD_SAMPLES ?? 120);
+const height = 288;
+const width = 384;
+const batchSize = 4;
+/** PyTorch width-0.25 SegNet step at batch 2 (performance.md): ~67 ms, i.e. ~30 samples/s; the target is 5×. */
+const referenceStepMs = 67;
+const targetSamplesPerSecond = (5 * 2 * 1000) / referenceStepMs;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+async function writeDataset(root: string): Promise<void> {
+  const scenes = createSyntheticScenes({ count: sampleCount, height, width, seed: 1, tasks: ['semseg', 'depth', 'normal'] });
+  for (const folder of ['image', 'label', 'depth', 'normal']) mkdirSync(join(root, 'train', folder), { recursive: true });
+  for (let i = 0; i < sampleCount; i++) {
+    const sample = await scenes.read(i);
+    const write = (folder: string, data: Float32Array, shape: number[]) =>
+      writeFileSync(join(root, 'train', folder, `${i}.npy`), encodeNpy({ data, shape }));
+    write('image', sample.image.data as Float32Array, [height, width, 3]);
+    write('label', sample.labels.semseg!.data as Float32Array, [height, width]);
+    write('depth', sample.labels.depth!.data as Float32Array, [height, width, 1]);
+    write('normal', sample.labels.normal!.data as Float32Array, [height, width, 3]);
+  }
+}
+
+async function measure(root: string, workers: number, epochs: number): Promise<number> {
+  const source = await openSource({ kind: 'nyuv2', options: { root, split: 'train' } });
+  const loader = createBatchLoader({ source, batchSize, views: 2, augment: true, workers, prefetch: 4, seed: 0 });
+  try {
+    // Warm-up: start the workers and fill the page cache.
+    for await (const batch of loader) {
+      disposeBatch(batch);
+      break;
+    }
+    const rates: number[] = [];
+    for (let epoch = 0; epoch < epochs; epoch++) {
+      const start = performance.now();
+      let samples = 0;
+      for await (const batch of loader) {
+        samples += batch.indices.length;
+        disposeBatch(batch);
+      }
+      rates.push(samples / ((performance.now() - start) / 1000));
+    }
+    return median(rates);
+  } finally {
+    await loader.close();
+  }
+}
+
+async function main(): Promise<void> {
+  await tf.setBackend('cpu');
+  await tf.ready();
+  const root = mkdtempSync(join(tmpdir(), 'partial-mtl-bench-load-'));
+  try {
+    const writeStart = performance.now();
+    await writeDataset(root);
+    console.log(`wrote ${sampleCount} NYU-v2-format samples (${height}×${width}, float32 .npy) in ${((performance.now() - writeStart) / 1000).toFixed(1)} s`);
+    const epochs = Number(process.env.BENCH_LOAD_EPOCHS ?? 3);
+    const mainThread = await measure(root, 0, epochs);
+    const oneWorker = await measure(root, 1, epochs);
+    const twoWorkers = await measure(root, 2, epochs);
+    console.log(`three views (RSC, RSC, RSC + photometric), batch ${batchSize}, median of ${epochs} epochs of ${sampleCount} samples:`);
+    console.log(`  main thread: ${mainThread.toFixed(1)} samples/s`);
+    console.log(`  1 worker:    ${oneWorker.toFixed(1)} samples/s`);
+    console.log(`  2 workers:   ${twoWorkers.toFixed(1)} samples/s`);
+    console.log(`  target (5× the ~${referenceStepMs} ms/step batch-2 SegNet): ${targetSamplesPerSecond.toFixed(0)} samples/s`);
+    console.log(
+      JSON.stringify({
+        bench: 'load',
+        samples_per_s_main_thread: Number(mainThread.toFixed(1)),
+        samples_per_s_1_worker: Number(oneWorker.toFixed(1)),
+        samples_per_s_2_workers: Number(twoWorkers.toFixed(1)),
+        target_samples_per_s: Number(targetSamplesPerSecond.toFixed(1)),
+        height,
+        width,
+        views: 3,
+        batch_size: batchSize,
+        samples: sampleCount,
+        epochs,
+      }),
+    );
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+await main();
