@@ -14,7 +14,7 @@ export { countMultiplyAdds } from './layers/flop-counter.js';
 export { constantVariable, normalVariable, xavierNormalStd } from './layers/initializers.js';
 export { collectTrainable, disposeAll, mergeNamedVariables, type LayerVariables } from './layers/layer.js';
 export { createLinear, type LinearLayer, type LinearOptions } from './layers/linear.js';
-export { maxPool2x2, maxUnpool2x2, upsampleNearest2x, type MaxPoolResult } from './layers/max-pool.js';
+export { maxPool2x2, maxUnpool2x2, unpoolTiesModes, upsampleNearest2x, type MaxPoolResult, type UnpoolTies } from './layers/max-pool.js';
 export { maskedL1, maskedL1Defaults, type MaskedL1Options } from './losses/masked-l1.js';
 export { maskedL2, maskedL2Defaults, type MaskedL2Options } from './losses/masked-l2.js';
 export { multiclassCrossEntropy, multiclassCrossEntropyDefaults, type MulticlassCrossEntropyOptions } from './losses/multiclass-cross-entropy.js';
@@ -35,7 +35,7 @@ export {
   type MultiTaskNetworkOptions,
   type PartialMtlNetwork,
 } from './network.js';
-export { backboneFactory, backboneNames, backboneRegistry, type BackboneFactory, type BackboneFactoryOptions, type BackboneName } from './registry.js';
+export { backboneExtraOptions, backboneFactory, backboneNames, backboneRegistry, type BackboneFactory, type BackboneFactoryOptions, type BackboneName } from './registry.js';
 export {
   createFolderIOHandler,
   folderFormat,

@@ -18,16 +18,36 @@ export interface BackboneFactoryOptions {
 
 export type BackboneFactory = (options: BackboneFactoryOptions) => Backbone;
 
+/** Backbone-specific options each entry accepts in `extra`; anything else is an error. */
+export const backboneExtraOptions = {
+  segnet: ['unpoolTies'],
+  resnet18: ['outputStride', 'decoderChannels'],
+  resnet34: ['outputStride', 'decoderChannels'],
+  resnet50: ['outputStride', 'decoderChannels'],
+  'small-cnn': ['stages'],
+} as const;
+
+function extraOf(backbone: keyof typeof backboneExtraOptions, options: BackboneFactoryOptions): Record<string, unknown> {
+  const extra = options.extra ?? {};
+  const allowed: readonly string[] = backboneExtraOptions[backbone];
+  for (const key of Object.keys(extra)) {
+    if (!allowed.includes(key)) {
+      throw new Error(`backboneOptions.${key}: not an option of ${backbone} (valid: ${allowed.join(', ') || 'none'})`);
+    }
+  }
+  return extra;
+}
+
 function resnetFactory(depth: ResNetDepth): BackboneFactory {
-  return (options) => createResNet({ ...options, ...(options.extra ?? {}), depth });
+  return (options) => createResNet({ ...options, ...extraOf(`resnet${depth}`, options), depth });
 }
 
 export const backboneRegistry = {
-  segnet: (options) => createSegNet(options),
+  segnet: (options) => createSegNet({ ...options, ...extraOf('segnet', options) }),
   resnet18: resnetFactory(18),
   resnet34: resnetFactory(34),
   resnet50: resnetFactory(50),
-  'small-cnn': (options) => createSmallCnn({ ...options, ...(options.extra ?? {}) }),
+  'small-cnn': (options) => createSmallCnn({ ...options, ...extraOf('small-cnn', options) }),
 } as const satisfies Record<string, BackboneFactory>;
 
 export type BackboneName = keyof typeof backboneRegistry;

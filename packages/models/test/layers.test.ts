@@ -192,3 +192,17 @@ describe('blocks', () => {
     linear.dispose();
   });
 });
+
+describe("unpooling ties 'first'", () => {
+  it('keeps only the first maximum of each window in row-major order, as PyTorch indices', () => {
+    const x = tf.tensor4d([1, 3, 5, 0, 3, 2, 0, 0, 7, 7, -1, -2, 7, 7, -3, -4], [1, 4, 4, 1]);
+    const { pooled, unpoolMask } = maxPool2x2(x, 'first');
+    expect(Array.from(pooled.dataSync())).toEqual([3, 5, 7, -1]);
+    // Top-left tie (0,1)/(1,0) keeps (0,1); the 4-way tie bottom-left keeps (2,0).
+    expect(Array.from(unpoolMask.dataSync())).toEqual([0, 1, 1, 0, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0, 0]);
+    const unpooled = maxUnpool2x2(pooled, unpoolMask);
+    expect(Array.from(unpooled.dataSync(), (v) => v + 0)).toEqual([0, 3, 5, 0, 0, 0, 0, 0, 7, 0, -1, 0, 0, 0, 0, 0]);
+    expect(() => maxPool2x2(x, 'last' as 'first')).toThrow(/unknown ties mode 'last'/);
+    tf.dispose([x, pooled, unpoolMask, unpooled]);
+  });
+});

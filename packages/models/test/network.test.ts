@@ -73,10 +73,14 @@ describe('createMultiTaskNetwork', () => {
     }
   });
 
-  it('rejects unknown backbones listing the valid ones, and dense tasks on the small CNN', () => {
+  it('rejects unknown backbones and backbone options listing the valid ones, and dense tasks on the small CNN', () => {
     expect(() => createMultiTaskNetwork({ backbone: 'vgg' as BackboneName, tasks: nyuv2Tasks })).toThrow(/unknown backbone 'vgg' \(expected one of: segnet, resnet18/);
     const before = tf.memory().numTensors;
     expect(() => createMultiTaskNetwork({ backbone: 'small-cnn', tasks: nyuv2Tasks, widthMultiplier: 0.25 })).toThrow(/task 'semseg' \(segmentation\) is dense/);
+    expect(() => createMultiTaskNetwork({ backbone: 'segnet', tasks: nyuv2Tasks, backboneOptions: { outputStride: 16 } })).toThrow(
+      /backboneOptions\.outputStride: not an option of segnet \(valid: unpoolTies\)/,
+    );
+    expect(() => createMultiTaskNetwork({ backbone: 'segnet', tasks: nyuv2Tasks, backboneOptions: { unpoolTies: 'middle' } })).toThrow(/segnet\.unpoolTies/);
     expect(tf.memory().numTensors).toBe(before);
   });
 

@@ -1,12 +1,13 @@
 // SegNet backbone in the MTAN shape (Liu, Johns & Davison, "End-to-End Multi-Task Learning with Attention",
 // arXiv 1803.10704; SegNet: arXiv 1511.00561), layer for layer as /work/shared/bench/segnet_torch_step.py:
 // encoder 64-128-256-512-512 with 2-2-3-3-3 CBR, 2×2 max pooling, mirrored decoder with max-unpooling.
-// Divergence: unpooling uses an equality mask instead of argmax indices (ties fill every tied position).
+// Divergence: unpooling uses an equality mask instead of argmax indices; by default (spec) ties fill every tied
+// position, `unpoolTies: 'first'` reproduces PyTorch's first-index choice exactly.
 import * as tf from '@tensorflow/tfjs';
 import type { RandomSource } from '@partial-mtl/core';
 import { createConvBnRelu, type ConvBnReluBlock } from '../layers/conv-bn-relu.js';
 import { collectTrainable, disposeAll, mergeNamedVariables, type LayerVariables } from '../layers/layer.js';
-import { maxPool2x2, maxUnpool2x2 } from '../layers/max-pool.js';
+import { maxPool2x2, maxUnpool2x2, unpoolTiesModes, type UnpoolTies } from '../layers/max-pool.js';
 import { checkImages, checkWidthMultiplier, type Backbone, type BackboneOptions } from './backbone.js';
 
 /** Base channels and CBR repeats of the five encoder stages. */
@@ -31,6 +32,8 @@ function runStage(stage: readonly ConvBnReluBlock[], x: tf.Tensor4D, training: b
 export interface SegNetPartOptions {
   readonly inChannels?: number;
   readonly widthMultiplier?: number;
+  /** Encoder only: which tied maxima of a pooling window get the unpooled value (default 'all', as jtr.md §3). */
+  readonly unpoolTies?: UnpoolTies;
   /** Prefix of variable names (default 'encoder' / 'decoder'). */
   readonly name?: string;
   readonly random: RandomSource;
@@ -55,6 +58,8 @@ export interface SegNetEncoder extends LayerVariables {
 export function createSegNetEncoder(options: SegNetPartOptions): SegNetEncoder {
   const inChannels = options.inChannels ?? 3;
   const name = options.name ?? 'encoder';
+  const ties = options.unpoolTies ?? 'all';
+  if (!unpoolTiesModes.includes(ties)) throw new Error(`segnet.unpoolTies: expected one of ${unpoolTiesModes.join(', ')}, got '${String(ties)}'`);
   const channels = segnetChannels(checkWidthMultiplier(options.widthMultiplier ?? 1, 'segnet'));
   const stages = channels.map((outChannels, stage) =>
     createStage(`${name}.${stage}`, stage === 0 ? inChannels : channels[stage - 1]!, outChannels, segnetStageRepeats[stage]!, options.random),
@@ -72,7 +77,7 @@ export function createSegNetEncoder(options: SegNetPartOptions): SegNetEncoder {
         const unpoolMasks: tf.Tensor4D[] = [];
         let features = x;
         for (const stage of stages) {
-          const { pooled, unpoolMask } = maxPool2x2(runStage(stage, features, training));
+          const { pooled, unpoolMask } = maxPool2x2(runStage(stage, features, training), ties);
           unpoolMasks.push(unpoolMask);
           features = pooled;
         }
@@ -122,6 +127,7 @@ export function createSegNetDecoder(options: Omit<SegNetPartOptions, 'inChannels
 }
 
 export interface SegNetOptions extends BackboneOptions {
+  readonly unpoolTies?: UnpoolTies;
   readonly random: RandomSource;
 }
 
@@ -134,7 +140,12 @@ export interface SegNetBackbone extends Backbone {
 export function createSegNet(options: SegNetOptions): SegNetBackbone {
   const name = options.name ?? 'backbone';
   const partOptions = { widthMultiplier: options.widthMultiplier ?? 1, random: options.random };
-  const encoder = createSegNetEncoder({ ...partOptions, inChannels: options.inChannels ?? 3, name: `${name}.encoder` });
+  const encoder = createSegNetEncoder({
+    ...partOptions,
+    inChannels: options.inChannels ?? 3,
+    unpoolTies: options.unpoolTies ?? 'all',
+    name: `${name}.encoder`,
+  });
   const decoder = createSegNetDecoder({ ...partOptions, name: `${name}.decoder` });
   const parts = [encoder, decoder];
   return {

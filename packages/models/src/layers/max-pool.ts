@@ -1,10 +1,16 @@
 // 2×2 max pooling that keeps what max-unpooling needs (SegNet, Badrinarayanan et al., arXiv 1511.00561).
 // TensorFlow.js has no differentiable MaxPoolWithArgmax, so instead of indices we keep a 0/1 mask of the positions
 // equal to their window's max: mask = (x == up2(maxpool(x))), as our JTR spec §3 prescribes. With ties, every tied
-// position of a window is marked (PyTorch's indices keep only the first one).
+// position of a window is marked (ties 'all', the default); ties 'first' keeps only the first in row-major order,
+// which is what PyTorch's max_pool2d indices (and so the MTAN/MTPSL/JTR reference SegNets) do.
 import * as tf from '@tensorflow/tfjs';
 import { stopGradient } from '@partial-mtl/core';
 import { isCountingFlops } from './flop-counter.js';
+
+/** Which positions of a 2×2 window with several maxima receive the unpooled value. */
+export type UnpoolTies = 'all' | 'first';
+
+export const unpoolTiesModes: readonly UnpoolTies[] = ['all', 'first'];
 
 export interface MaxPoolResult {
   /** [B, H/2, W/2, C]. */
@@ -25,8 +31,32 @@ export function upsampleNearest2x(x: tf.Tensor4D): tf.Tensor4D {
   });
 }
 
-/** 2×2 stride-2 max pooling of x [B, H, W, C] (H and W even), with the unpooling mask. Caller disposes both. */
-export function maxPool2x2(x: tf.Tensor4D): MaxPoolResult {
+/** Keeps, in each 2×2 window of a 0/1 mask, only its first 1 in row-major order. Returns a new tensor. */
+function keepFirstInWindow(mask: tf.Tensor4D): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [batch, height, width, channels] = mask.shape;
+    const grid = tf.reshape(mask, [batch, height / 2, 2, width / 2, 2, channels]);
+    const position = (row: number, column: number) => tf.slice(grid, [0, 0, row, 0, column, 0], [-1, -1, 1, -1, 1, -1]);
+    const kept: tf.Tensor[] = [];
+    let taken: tf.Tensor | undefined;
+    for (const [row, column] of [[0, 0], [0, 1], [1, 0], [1, 1]] as const) {
+      const candidate = position(row, column);
+      const keep = taken ? tf.mul(candidate, tf.sub(1, taken)) : candidate;
+      taken = taken ? tf.add(taken, keep) : keep;
+      kept.push(keep);
+    }
+    const top = tf.concat([kept[0]!, kept[1]!], 4);
+    const bottom = tf.concat([kept[2]!, kept[3]!], 4);
+    return tf.reshape(tf.concat([top, bottom], 2), [batch, height, width, channels]) as tf.Tensor4D;
+  });
+}
+
+/**
+ * 2×2 stride-2 max pooling of x [B, H, W, C] (H and W even), with the unpooling mask (`ties`: see UnpoolTies,
+ * default 'all'). Caller disposes both results.
+ */
+export function maxPool2x2(x: tf.Tensor4D, ties: UnpoolTies = 'all'): MaxPoolResult {
+  if (!unpoolTiesModes.includes(ties)) throw new Error(`maxPool2x2: unknown ties mode '${String(ties)}' (expected one of: ${unpoolTiesModes.join(', ')})`);
   const [, height, width] = x.shape;
   if (height % 2 !== 0 || width % 2 !== 0) {
     throw new Error(`maxPool2x2: height and width must be even, got [${x.shape.join(', ')}] (SegNet inputs must be multiples of 32)`);
@@ -42,7 +72,8 @@ export function maxPool2x2(x: tf.Tensor4D): MaxPoolResult {
     const unpoolMask = tf.tidy(() => {
       const detachedInput = stopGradient(x);
       const detachedPooled = stopGradient(pooled);
-      return tf.cast(tf.equal(detachedInput, upsampleNearest2x(detachedPooled)), 'float32') as tf.Tensor4D;
+      const allMaxima = tf.cast(tf.equal(detachedInput, upsampleNearest2x(detachedPooled)), 'float32') as tf.Tensor4D;
+      return ties === 'first' ? keepFirstInWindow(allMaxima) : allMaxima;
     });
     return { pooled, unpoolMask };
   });
