@@ -2,12 +2,18 @@
 // a temporary directory from synthetic scenes) with JTR's three-view augmentation (v0 = RSC(x), v1 = RSC(v0),
 // v2 = photometric(RSC(v0))), batch 4, on the main thread and with 1 and 2 worker threads. Runs the built package
 // (`pnpm --filter @partial-mtl/datasets build` first). Last line: one JSON object.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { disposeBatch } from '@partial-mtl/core';
-import { createBatchLoader, createSyntheticScenes, encodeNpy, openSource } from '../dist/index.js';
+
+const built = new URL('../dist/index.js', import.meta.url);
+if (!existsSync(built)) {
+  console.error('bench load: build the package first (cd packages/datasets && npx tsc -p tsconfig.build.json)');
+  process.exit(1);
+}
+const { createBatchLoader, createSyntheticScenes, encodeNpy, openSource } = (await import(built.href)) as typeof import('../src/index.js');
 
 const sampleCount = Number(process.env.BENCH_LOAD_SAMPLES ?? 120);
 const height = 288;
