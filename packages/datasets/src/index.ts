@@ -125,3 +125,10 @@ export { bp4dActionUnits, bp4dDefaults, createBp4dSource, type Bp4dOptions } fro
 export { createEmotioNetSource, emotioNetDefaults, type EmotioNetOptions } from './loaders/emotionet.js';
 export { affWild2Defaults, affWild2ExpressionCodes, createAffWild2Source, type AffWild2Options } from './loaders/aff-wild2.js';
 export { createUnionSource, type UnionSource } from './loaders/union-source.js';
+export { parseObjectNpy, readObjectNpy } from './formats/npy-object.js';
+export {
+  readSplitTableImageLists,
+  splitTableFromImageLists,
+  type ImageListSplit,
+  type ImageListSplitOptions,
+} from './splits/split-table-image-lists.js';

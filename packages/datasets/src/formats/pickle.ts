@@ -19,6 +19,8 @@ export interface PickleOptions {
   readonly persistentLoad?: (pid: unknown) => unknown;
   /** Names the source in error messages. */
   readonly file: string;
+  /** Handler for BUILD (`__setstate__`): returns the object that replaces `target`. Without one, BUILD is an error. */
+  readonly build?: (target: unknown, state: unknown) => unknown;
 }
 
 /** Python tuples are frozen arrays tagged so they can be told apart from lists. */
@@ -302,6 +304,14 @@ export function readPickle(bytes: Uint8Array, options: PickleOptions, start = 0)
         if (!implementation) fail(`global '${callable.module}.${callable.name}' may not be called`);
         if (!Array.isArray(args)) fail('REDUCE arguments are not a tuple');
         stack.push(implementation!(args as unknown[]));
+        break;
+      }
+      case 0x62: {
+        // BUILD
+        const state = pop();
+        const target = pop();
+        if (!options.build) fail('BUILD (object state) is not supported in this file');
+        stack.push(options.build!(target, state));
         break;
       }
       case 0x73: {

@@ -261,6 +261,12 @@ function parseZip(bytes: Uint8Array, file: string): unknown {
   const pickleName = Object.keys(entries).find((name) => /^[^/]+\/data\.pkl$/.test(name));
   if (!pickleName) throw new Error(`${file}: zip-format torch file without '<name>/data.pkl'`);
   const prefix = pickleName.slice(0, -'data.pkl'.length);
+  const byteOrder = entries[`${prefix}byteorder`];
+  if (byteOrder && new TextDecoder().decode(byteOrder).trim() !== 'little') {
+    throw new Error(
+      `${file}: only little-endian torch files are supported (${prefix}byteorder says '${new TextDecoder().decode(byteOrder).trim()}')`,
+    );
+  }
   const storages = new Map<string, StorageReference>();
   const object = readPickle(entries[pickleName]!, {
     globals: allowedGlobals(file),

@@ -75,6 +75,8 @@ export interface TaskonomyOptions {
   readonly tasks: readonly string[];
   /** Folder per domain (default: the domain name); `rgb` for the images. */
   readonly folders?: Readonly<Record<string, string>>;
+  /** Domain name used in file names (`…_domain_<name>.png`) per domain, for releases with other spellings. */
+  readonly fileDomains?: Readonly<Record<string, string>>;
   /** Output [height, width]; images resize bilinearly, maps by nearest neighbour. Default: keep the file size. */
   readonly size?: readonly [number, number];
   /** Per-sample mask over `tasks` (in that order), or a split-table path. */
@@ -170,7 +172,8 @@ export async function createTaskonomySource(options: TaskonomyOptions): Promise<
   const folderOf = (domain: string): string => join(options.root, options.folders?.[domain] ?? domain);
   const ids = await listIds(folderOf('rgb'));
   const labelMask = await resolveLabelMask(options.labelMask, ids.length, options.tasks, 'Taskonomy');
-  const fileOf = (domain: string, id: string): string => join(folderOf(domain), `${id}_domain_${domain}.png`);
+  const fileOf = (domain: string, id: string): string =>
+    join(folderOf(domain), `${id}_domain_${options.fileDomains?.[domain] ?? domain}.png`);
   return {
     tasks: domains.map((domain) => domain.task),
     length: ids.length,

@@ -31,6 +31,18 @@ describe('torch .pth reader', () => {
     const tensor = tensorOf(parseTorchFile(zip, 'zip.pth'));
     expect(tensor.dtype).toBe('float64');
     expect(Array.from(tensor.data)).toEqual([0, 1, 1, 0]);
+    const bigEndian = zipSync({
+      'archive/data.pkl': tensorDictPickle('DoubleStorage', '0', 2, 2),
+      'archive/data/0': new Uint8Array(values.buffer),
+      'archive/byteorder': new TextEncoder().encode('big'),
+    });
+    expect(() => parseTorchFile(bigEndian, 'big.pth')).toThrow(
+      /big\.pth: only little-endian .*byteorder says 'big'/,
+    );
+    const missing = zipSync({ 'archive/data.pkl': tensorDictPickle('DoubleStorage', '0', 2, 2) });
+    expect(() => parseTorchFile(missing, 'lack.pth')).toThrow(
+      /lack\.pth: zip-format torch file lacks 'archive\/data\/0'/,
+    );
   });
 
   it('refuses a malicious pickle naming the global, and runs nothing', () => {

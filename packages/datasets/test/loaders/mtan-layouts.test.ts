@@ -71,6 +71,19 @@ describe('NYU-v2 MTAN layout', () => {
     const depthOnly = await createNyuv2Source({ root: join(root, 'nyu'), imageSize: size, tasks: ['depth'] });
     expect(depthOnly.tasks.map((task) => task.name)).toEqual(['depth']);
     expect(Object.keys((await depthOnly.read(0)).labels)).toEqual(['depth']);
+    // lazy: the files of tasks a row does not label are never opened
+    const lazyRoot = join(root, 'lazy', 'train');
+    write(join(lazyRoot, 'image', '0.npy'), { data: new Float32Array(18), shape: [2, 3, 3] });
+    write(join(lazyRoot, 'label', '0.npy'), { data: new Int32Array(6), shape: [2, 3] });
+    write(join(lazyRoot, 'depth', '0.npy'), { data: new Float32Array(6), shape: [2, 3, 1] });
+    mkdirSync(join(lazyRoot, 'normal'), { recursive: true });
+    writeFileSync(join(lazyRoot, 'normal', '0.npy'), 'garbage');
+    const lazy = await createNyuv2Source({
+      root: join(root, 'lazy'),
+      imageSize: size,
+      labelMask: LabelMaskTable.fromRows(['semseg', 'depth', 'normal'], [[1, 1, 0]]),
+    });
+    expect(Object.keys((await lazy.read(0)).labels)).toEqual(['semseg', 'depth']);
     await expect(createNyuv2Source({ root: join(root, 'nyu'), tasks: ['edges'] })).rejects.toThrow(
       /unknown task 'edges' \(tasks: semseg, depth, normal\)/,
     );

@@ -78,6 +78,13 @@ describe('Taskonomy', () => {
     await expect(source.read(1)).rejects.toThrow(
       /beechwood[/\\]point_3_view_0_domain_depth_zbuffer\.png: map not found/,
     );
+    const renamed = await createTaskonomySource({
+      root,
+      tasks: ['depth_euclidean'],
+      folders: { depth_euclidean: 'depth_zbuffer' },
+      fileDomains: { depth_euclidean: 'depth_zbuffer' },
+    });
+    expect(Array.from((await renamed.read(0)).labels['depth_euclidean']!.data)).toEqual([2, 0]);
     await expect(createTaskonomySource({ root, tasks: ['mist'] })).rejects.toThrow(
       /unknown domain 'mist' \(domains: depth_euclidean/,
     );
