@@ -46,8 +46,8 @@ export async function decodeImageRgb(path: string, options: DecodeImageOptions =
     let pipeline = sharp(path).removeAlpha().toColourspace('srgb');
     if (options.crop) {
       const meta = await sharp(path).metadata();
-      const width = meta.autoOrient?.width ?? meta.width ?? 0;
-      const height = meta.autoOrient?.height ?? meta.height ?? 0;
+      const width = meta.width ?? 0;
+      const height = meta.height ?? 0;
       const left = Math.max(0, Math.min(width - 1, Math.round(options.crop.left)));
       const top = Math.max(0, Math.min(height - 1, Math.round(options.crop.top)));
       const box = {
