@@ -1,6 +1,7 @@
 // RAF-DB basic (Li, Deng & Du, CVPR 2017) from its partition list `basic/EmoLabel/list_patition_label.txt` (sic):
 // lines `train_00001.jpg 5`; codes 1 surprise, 2 fear, 3 disgust, 4 happiness, 5 sadness, 6 anger, 7 neutral.
-// Images: `Image/aligned/<stem>_aligned.jpg` (100×100 aligned faces) or `Image/original/<name>`.
+// Images: `Image/aligned/<stem>_aligned.jpg` (100×100 aligned faces) or `Image/original/<name>`, resized to `size`
+// (default 112×112 like the other affect loaders, so a union batches).
 import { join } from 'node:path';
 import {
   type AffectSampleSource,
@@ -38,7 +39,7 @@ export const rafDbDefaults: Omit<RafDbOptions, 'root'> = {
   split: 'train',
   partitionFile: 'EmoLabel/list_patition_label.txt',
   aligned: true,
-  size: [100, 100],
+  size: [112, 112],
 };
 
 export async function createRafDbSource(
