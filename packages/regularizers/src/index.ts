@@ -69,6 +69,13 @@ export {
   type PairwiseSettings,
 } from './pairwise.js';
 export {
+  consistencyDefaults,
+  createConsistencyRegularization,
+  disagreementPerSample,
+  type ConsistencyOptions,
+  type ConsistencySettings,
+} from './consistency.js';
+export {
   createRegularizer,
   isRegularizerName,
   regularizerFactories,

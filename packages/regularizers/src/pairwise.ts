@@ -82,15 +82,19 @@ export function consistencyWeightAt(settings: PairwiseSettings, epoch: number, s
   return settings.consistencyWeight * Math.min(1, (epoch + fraction) / settings.rampUpEpochs);
 }
 
-/** Creates the pairwise regularizer with its FiLM mapping network (owned; freed by `dispose`). */
+/**
+ * Creates the pairwise regularizer with its FiLM mapping network (owned; freed by `dispose`). Only the dense tasks
+ * of `tasks` take part (their order defines the pair codes); per-image tasks are ignored.
+ */
 export function createPairwiseConsistency(options: PairwiseOptions): PairwiseRegularizer {
-  const { tasks } = options;
   const settings: PairwiseSettings = { ...pairwiseDefaults, ...options };
-  const nonDense = tasks.filter((task) => !isDenseTask(task));
-  if (nonDense.length > 0) {
-    throw new Error(`pairwise: dense tasks only (MTPSL maps per-pixel maps); got ${nonDense.map((t) => `${t.name}:${t.kind}`).join(', ')}`);
+  // Pairs are formed among dense tasks only (MTPSL maps per-pixel maps); classification tasks are ignored.
+  const tasks = options.tasks.filter((task) => isDenseTask(task));
+  if (tasks.length < 2) {
+    throw new Error(
+      `pairwise: needs at least 2 dense tasks; got ${options.tasks.map((t) => `${t.name}:${t.kind}`).join(', ')}`,
+    );
   }
-  if (tasks.length < 2) throw new Error('pairwise: needs at least 2 tasks');
   const mappingNetwork = createFilmMappingNetwork({
     tasks,
     widthMultiplier: settings.widthMultiplier,

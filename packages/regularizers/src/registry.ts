@@ -6,6 +6,7 @@ import { type NoRegularizationOptions, createNoRegularization } from './none.js'
 import { type DistributionMatchingOptions, createDistributionMatching } from './distribution-matching.js';
 import { type JtrOptions, createJointTaskRegularization } from './jtr.js';
 import { type PairwiseOptions, createPairwiseConsistency } from './pairwise.js';
+import { type ConsistencyOptions, createConsistencyRegularization } from './consistency.js';
 
 /** Options of each registered regularizer, by name. */
 export interface RegularizerOptionsByName {
@@ -13,6 +14,7 @@ export interface RegularizerOptionsByName {
   jtr: JtrOptions;
   pairwise: PairwiseOptions;
   'distribution-matching': DistributionMatchingOptions;
+  consistency: ConsistencyOptions;
 }
 
 export type RegularizerName = keyof RegularizerOptionsByName;
@@ -24,6 +26,7 @@ export const regularizerFactories: FactoryRecord = {
   jtr: createJointTaskRegularization,
   pairwise: createPairwiseConsistency,
   'distribution-matching': createDistributionMatching,
+  consistency: createConsistencyRegularization,
 };
 
 /** Registered names, in registry order. */
