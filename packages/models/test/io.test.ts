@@ -83,6 +83,10 @@ describe('saveNetwork / loadNetwork', () => {
       const reloaded = await loadNetwork(join(root, 'segnet-wasm'));
       const again = predict(reloaded, wasmImages);
       for (const task of nyuv2Tasks) expect(maxAbsDifference(again[task.name]!, wasmPredictions[task.name]!)).toBe(0);
+      // A training-mode forward (batch statistics, running-statistics update, unpooling masks) also runs on wasm.
+      const trainOutput = wasmNetwork.apply(wasmImages, { training: true });
+      expect(trainOutput.predictions.semseg!.shape).toEqual([1, 32, 32, 13]);
+      disposeNetworkOutput(trainOutput);
       tf.dispose(wasmImages);
       wasmNetwork.dispose();
       reloaded.dispose();
