@@ -3,7 +3,7 @@
 // v2 = photometric(RSC(v0))), batch 4, on the main thread and with 1 and 2 worker threads. Runs the built package
 // (`pnpm --filter @partial-mtl/datasets build` first). Last line: one JSON object.
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { disposeBatch } from '@partial-mtl/core';
@@ -43,7 +43,14 @@ async function writeDataset(root: string): Promise<void> {
   }
 }
 
-async function measure(root: string, workers: number, epochs: number): Promise<number> {
+interface Measurement {
+  /** Median samples/s over the timed epochs (wall clock). */
+  readonly samplesPerSecond: number;
+  /** CPU time of the whole process (main thread and workers) per sample: independent of other load on the machine. */
+  readonly cpuMsPerSample: number;
+}
+
+async function measure(root: string, workers: number, epochs: number): Promise<Measurement> {
   const source = await openSource({ kind: 'nyuv2', options: { root, split: 'train' } });
   const loader = createBatchLoader({ source, batchSize, views: 2, augment: true, workers, prefetch: 4, seed: 0 });
   try {
@@ -53,6 +60,8 @@ async function measure(root: string, workers: number, epochs: number): Promise<n
       break;
     }
     const rates: number[] = [];
+    const cpuStart = process.cpuUsage();
+    let totalSamples = 0;
     for (let epoch = 0; epoch < epochs; epoch++) {
       const start = performance.now();
       let samples = 0;
@@ -61,8 +70,10 @@ async function measure(root: string, workers: number, epochs: number): Promise<n
         disposeBatch(batch);
       }
       rates.push(samples / ((performance.now() - start) / 1000));
+      totalSamples += samples;
     }
-    return median(rates);
+    const cpu = process.cpuUsage(cpuStart);
+    return { samplesPerSecond: median(rates), cpuMsPerSample: (cpu.user + cpu.system) / 1000 / totalSamples };
   } finally {
     await loader.close();
   }
@@ -81,16 +92,27 @@ async function main(): Promise<void> {
     const oneWorker = await measure(root, 1, epochs);
     const twoWorkers = await measure(root, 2, epochs);
     console.log(`three views (RSC, RSC, RSC + photometric), batch ${batchSize}, median of ${epochs} epochs of ${sampleCount} samples:`);
-    console.log(`  main thread: ${mainThread.toFixed(1)} samples/s`);
-    console.log(`  1 worker:    ${oneWorker.toFixed(1)} samples/s`);
-    console.log(`  2 workers:   ${twoWorkers.toFixed(1)} samples/s`);
+    const line = (name: string, m: Measurement) =>
+      console.log(`  ${name} ${m.samplesPerSecond.toFixed(1)} samples/s, ${m.cpuMsPerSample.toFixed(1)} ms CPU per sample (all threads)`);
+    line('main thread:', mainThread);
+    line('1 worker:   ', oneWorker);
+    line('2 workers:  ', twoWorkers);
+    const cores = availableParallelism();
+    const load = loadavg()[0]!;
+    const bound = (cores * 1000) / twoWorkers.cpuMsPerSample;
+    console.log(`  machine: ${cores} cores, load average ${load.toFixed(1)}; CPU-bound ceiling with every core free: ${bound.toFixed(0)} samples/s`);
     console.log(`  target (5× the ~${referenceStepMs} ms/step batch-2 SegNet): ${targetSamplesPerSecond.toFixed(0)} samples/s`);
     console.log(
       JSON.stringify({
         bench: 'load',
-        samples_per_s_main_thread: Number(mainThread.toFixed(1)),
-        samples_per_s_1_worker: Number(oneWorker.toFixed(1)),
-        samples_per_s_2_workers: Number(twoWorkers.toFixed(1)),
+        samples_per_s_main_thread: Number(mainThread.samplesPerSecond.toFixed(1)),
+        samples_per_s_1_worker: Number(oneWorker.samplesPerSecond.toFixed(1)),
+        samples_per_s_2_workers: Number(twoWorkers.samplesPerSecond.toFixed(1)),
+        cpu_ms_per_sample_main_thread: Number(mainThread.cpuMsPerSample.toFixed(1)),
+        cpu_ms_per_sample_2_workers: Number(twoWorkers.cpuMsPerSample.toFixed(1)),
+        samples_per_s_cpu_bound_all_cores: Number(bound.toFixed(1)),
+        load_average: Number(load.toFixed(2)),
+        cores,
         target_samples_per_s: Number(targetSamplesPerSecond.toFixed(1)),
         height,
         width,

@@ -156,6 +156,31 @@ describe('createBatchLoader', () => {
     expect(batches[1]!.images.slice(0, 6 * 8 * 3)).toEqual(Array.from(original.image.data));
   });
 
+  test('split columns are matched by name, not position', async () => {
+    const reordered = LabelMaskTable.fromRows(['normal', 'semseg', 'depth'], [
+      [0, 1, 0],
+      [1, 0, 1],
+      [0, 0, 0],
+      [1, 1, 1],
+      [1, 0, 0],
+    ]);
+    const [batch] = await collect(createBatchLoader({ source: scenes, split: reordered, batchSize: 5, shuffle: false }));
+    expect(batch!.mask).toEqual([1, 0, 0, 0, 1, 1, 0, 0, 0, 1, 1, 1, 0, 0, 1]);
+  });
+
+  test('bad states and options are reported', () => {
+    const loader = createBatchLoader({ source: scenes, batchSize: 2 });
+    expect(() => loader.setState({ epoch: 0, position: 4, randomState: [1, 2, 3, 4] })).toThrow(/invalid state/);
+    expect(() => loader.setState({ epoch: 0, position: 1, randomState: [1, 2, 3] as never })).toThrow(/four uint32 words/);
+    expect(() => createBatchLoader({ source: scenes, batchSize: 0 })).toThrow(/batchSize/);
+    expect(() => createBatchLoader({ source: scenes, batchSize: 2, indices: [0, 5] })).toThrow(/index 5 out of range/);
+  });
+
+  test('a read error surfaces from the iteration', async () => {
+    const failing = { tasks: scenes.tasks, length: 2, read: async () => Promise.reject(new Error('disk on fire')) };
+    await expect(collect(createBatchLoader({ source: failing, batchSize: 1 }))).rejects.toThrow(/disk on fire/);
+  });
+
   test('rejects a split whose rows differ from the source', () => {
     const short = LabelMaskTable.full(['semseg', 'depth', 'normal'], 4);
     expect(() => createBatchLoader({ source: scenes, split: short, batchSize: 2 })).toThrow(/4 rows but the source has 5/);

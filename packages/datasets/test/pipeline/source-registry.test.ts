@@ -67,4 +67,15 @@ describe('openSource', () => {
     // The mask comes from the source's table: rows [1,0,0], [0,1,0], [0,0,1], [1,1,0].
     expect(first!.slice(4 * height * width * 3, 4 * height * width * 3 + 12)).toEqual([1, 0, 0, 0, 1, 0, 0, 0, 1, 1, 1, 0]);
   });
+
+  test('a failure inside a worker rejects the iteration with the file and the samples', async () => {
+    const real = await openSource({ kind: 'nyuv2', options: { root, split: 'train', imageSize: [height, width] } });
+    const broken = { tasks: real.tasks, length: real.length, read: real.read.bind(real), descriptor: { kind: 'nyuv2', options: { root: join(root, 'missing'), split: 'train' } } };
+    const loader = createBatchLoader({ source: broken, batchSize: 2, workers: 1, shuffle: false });
+    try {
+      await expect(collect(loader)).rejects.toThrow(/batch of samples 0, 1: .*missing.*not found/s);
+    } finally {
+      await loader.close();
+    }
+  });
 });
