@@ -132,3 +132,7 @@ export {
   type ImageListSplit,
   type ImageListSplitOptions,
 } from './splits/split-table-image-lists.js';
+export { fashionAttributeNames, fashionAttributeRelatedness, fashionMnistClassNames } from './attributes/fashion-attributes.js';
+export { drawAttributes, validateRelatedness, withDerivedAttributes, type DerivedAttributesOptions } from './attributes/derived-attributes.js';
+export { disjointSplit, type DisjointSplitOptions } from './attributes/disjoint-split.js';
+export { findSampleProblem, InvalidSampleError, validateSample, type SampleValidationOptions } from './validation/validate-sample.js';
