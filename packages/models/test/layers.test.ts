@@ -12,7 +12,7 @@ import {
   upsampleNearest2x,
   xavierNormalStd,
 } from '../src/index.js';
-import { expectNoLeak, maxAbsDifference } from './helpers.js';
+import { expectNoLeak, finiteDifferenceGradient, maxAbsDifference } from './helpers.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -204,5 +204,50 @@ describe("unpooling ties 'first'", () => {
     expect(Array.from(unpooled.dataSync(), (v) => v + 0)).toEqual([0, 3, 5, 0, 0, 0, 0, 0, 7, 0, -1, 0, 0, 0, 0, 0]);
     expect(() => maxPool2x2(x, 'last' as 'first')).toThrow(/unknown ties mode 'last'/);
     tf.dispose([x, pooled, unpoolMask, unpooled]);
+  });
+});
+
+describe('layer gradients match finite differences (guards custom gradients registered for other backends)', () => {
+  function checkGradient(shape: number[], lossOf: (x: tf.Tensor) => tf.Scalar, seed: number): void {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const values = Float32Array.from({ length: size }, (_, i) => Math.sin(i * 1.3 + seed) + 0.1 * Math.cos(i * 0.7));
+    expectNoLeak(() => {
+      const analytic = tf.tidy(() => tf.grad(lossOf)(tf.tensor(values, shape)).dataSync());
+      const numeric = finiteDifferenceGradient(values, shape, lossOf, 1e-2);
+      const scale = Math.max(...Array.from(numeric, Math.abs));
+      expect(scale).toBeGreaterThan(1e-3);
+      expect(maxAbsDifference(analytic, numeric) / scale).toBeLessThan(5e-3);
+    });
+  }
+
+  it('batchNormTrain: x, gamma and beta', () => {
+    const x = tf.tensor4d(Array.from({ length: 24 }, (_, i) => Math.sin(i * 0.9) * 2 + (i % 3)), [2, 2, 2, 3]);
+    const weights = tf.tensor4d(Array.from({ length: 24 }, (_, i) => Math.cos(i * 0.4)), [2, 2, 2, 3]);
+    const gamma = tf.tensor1d([1.2, 0.7, -0.5]);
+    const beta = tf.tensor1d([0.1, -0.2, 0.3]);
+    const weighted = (y: tf.Tensor) => tf.sum(tf.mul(tf.square(y), weights)) as tf.Scalar;
+    checkGradient([2, 2, 2, 3], (input) => tf.tidy(() => weighted(batchNormTrain(input, gamma, beta, 1e-5).y)), 1);
+    checkGradient([3], (input) => tf.tidy(() => weighted(batchNormTrain(x, input as tf.Tensor1D, beta, 1e-5).y)), 2);
+    checkGradient([3], (input) => tf.tidy(() => weighted(batchNormTrain(x, gamma, input as tf.Tensor1D, 1e-5).y)), 3);
+    tf.dispose([x, weights, gamma, beta]);
+  });
+
+  it('conv2d: input, weight and bias (3×3 same, and strided 1×1)', () => {
+    for (const [kernelSize, stride] of [[3, 1], [1, 2]] as const) {
+      const conv = createConv2d({ name: 'g', inChannels: 2, outChannels: 3, kernelSize, stride, random: new RandomSource(4) });
+      conv.bias!.assign(tf.tensor1d([0.1, -0.1, 0.2]));
+      const x = tf.tensor4d(Array.from({ length: 32 }, (_, i) => Math.sin(i)), [1, 4, 4, 2]);
+      const probe = (y: tf.Tensor) => tf.sum(tf.mul(y, tf.sin(tf.range(0, y.size).reshape(y.shape)))) as tf.Scalar;
+      checkGradient([1, 4, 4, 2], (input) => tf.tidy(() => probe(conv.apply(input as tf.Tensor4D))), 4);
+      const weight = conv.weight.dataSync().slice();
+      const weightShape = [...conv.weight.shape];
+      const withWeight = (w: tf.Tensor) => tf.tidy(() => probe(tf.add(tf.conv2d(x, w as tf.Tensor4D, stride, kernelSize === 3 ? 'same' : [[0, 0], [0, 0], [0, 0], [0, 0]]), conv.bias!)) as tf.Scalar);
+      expect(maxAbsDifference(tf.tidy(() => withWeight(conv.weight).dataSync()), tf.tidy(() => probe(conv.apply(x)).dataSync()))).toBeLessThan(1e-5);
+      checkGradient(weightShape, withWeight, 5);
+      expect(weight.length).toBe(kernelSize * kernelSize * 6);
+      checkGradient([3], (bias) => tf.tidy(() => probe(tf.add(tf.conv2d(x, conv.weight as tf.Tensor4D, stride, kernelSize === 3 ? 'same' : [[0, 0], [0, 0], [0, 0], [0, 0]]), bias))), 6);
+      x.dispose();
+      conv.dispose();
+    }
   });
 });
