@@ -96,6 +96,33 @@ describe('saveNetwork / loadNetwork', () => {
     }
   });
 
+  it('round-trips every backbone with its backbone options (cpu)', async () => {
+    const imageTasks = [
+      { name: 'expression', kind: 'multiclass', channels: 3 },
+      { name: 'actionUnits', kind: 'multilabel', channels: 2 },
+    ] as const;
+    const configs = [
+      { backbone: 'resnet18', tasks: [...nyuv2Tasks, ...imageTasks], backboneOptions: { outputStride: 16 }, size: 32 },
+      { backbone: 'resnet50', tasks: nyuv2Tasks, backboneOptions: { outputStride: 8, decoderChannels: 64 }, size: 32 },
+      { backbone: 'small-cnn', tasks: imageTasks, backboneOptions: { stages: 3 }, size: 28 },
+      { backbone: 'segnet', tasks: nyuv2Tasks, backboneOptions: { unpoolTies: 'first' }, size: 32 },
+    ] as const;
+    for (const { backbone, tasks, backboneOptions, size } of configs) {
+      const network = createMultiTaskNetwork({ backbone, tasks, backboneOptions, widthMultiplier: 0.0625, seed: 3 });
+      const directory = join(root, `roundtrip-${backbone}`);
+      await saveNetwork(network, directory);
+      const loaded = await loadNetwork(directory);
+      expect(loaded.config.backboneOptions).toEqual(backboneOptions);
+      const images = tf.randomUniform([1, size, size, 3], 0, 1, 'float32', 2) as tf.Tensor4D;
+      const expected = predict(network, images);
+      const actual = predict(loaded, images);
+      for (const task of tasks) expect(maxAbsDifference(actual[task.name]!, expected[task.name]!), `${backbone} ${task.name}`).toBe(0);
+      images.dispose();
+      network.dispose();
+      loaded.dispose();
+    }
+  });
+
   it('replaces an existing folder atomically, leaving no temporary folders', async () => {
     const directory = join(root, 'replace');
     await saveVariables(directory, new Map([['a', tf.tensor1d([1, 2])]]), { version: 1 });

@@ -152,6 +152,27 @@ describe('gradients match finite differences', () => {
   });
 });
 
+describe('taskLoss picks the loss from the task spec', () => {
+  it('edges with binary-cross-entropy, regression with l2, edges default l1 over every pixel', () => {
+    const [edgesBce, edgesL1, regression] = defineTasks([
+      { name: 'edgesBce', kind: 'edges', channels: 1, loss: 'binary-cross-entropy' },
+      { name: 'edgesL1', kind: 'edges', channels: 1 },
+      { name: 'flow', kind: 'regression', channels: 1 },
+    ]);
+    const predictions = tf.tensor4d([0, ln(3)], [1, 1, 2, 1]);
+    const labels = tf.tensor4d([1, 0], [1, 1, 2, 1]);
+    const mask = tf.ones([1]);
+    expectNoLeak(() => {
+      tf.tidy(() => {
+        expect(taskLoss(edgesBce!, predictions, labels, mask).dataSync()[0]).toBeCloseTo((ln(2) + ln(4)) / 2, 6);
+        expect(taskLoss(edgesL1!, predictions, labels, mask).dataSync()[0]).toBeCloseTo((1 + ln(3)) / 2, 6);
+        expect(taskLoss(regression!, predictions, labels, mask).dataSync()[0]).toBeCloseTo((1 + ln(3) ** 2) / 2, 6);
+      });
+    });
+    tf.dispose([predictions, labels, mask]);
+  });
+});
+
 describe('supervisedLoss', () => {
   it('sums the task losses, each on its own label-mask column, with parts per task', () => {
     const tasks = defineTasks([...nyuv2Tasks, { name: 'expression', kind: 'multiclass', channels: 3 }]);
