@@ -1,3 +1,5 @@
+// Public API of @partial-mtl/models: layers, backbones (SegNet, ResNet, small CNN) and their registry, task heads,
+// the multi-task network, task losses, folder save/load and the network summary. See README.md for the papers.
 export { createSegNet, createSegNetDecoder, createSegNetEncoder, segnetChannels, segnetStageChannels, segnetStageRepeats } from './backbones/segnet.js';
 export type { SegNetBackbone, SegNetDecoder, SegNetEncoder, SegNetEncoderOutput, SegNetOptions, SegNetPartOptions } from './backbones/segnet.js';
 export { createResNet, resnetDefaults, resnetStageBlocks, type ResNetDepth, type ResNetOptions } from './backbones/resnet.js';

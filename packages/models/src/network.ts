@@ -1,8 +1,7 @@
 // Multi-task network with hard parameter sharing (Caruana 1997; the MTAN/MTPSL/JTR baseline, arXiv 1803.10704):
 // one shared backbone from the registry + one head per task chosen from its TaskSpec. Implements core's
 // MultiTaskNetwork; initialisation is seeded per part (backbone, each head) so adding a task keeps the others' init.
-import type * as tf from '@tensorflow/tfjs';
-import * as tfOps from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import { defineTasks, RandomSource, type MultiTaskNetwork, type NetworkOutput, type TaskSpec } from '@partial-mtl/core';
 import type { Backbone } from './backbones/backbone.js';
 import { createHead } from './heads/create-head.js';
@@ -84,7 +83,7 @@ export function createMultiTaskNetwork(options: MultiTaskNetworkOptions): Partia
     namedVariables: () => mergeNamedVariables([backbone, ...tasks.map((task) => heads[task.name]!)]),
     apply(images: tf.Tensor4D, applyOptions: { training: boolean }): NetworkOutput {
       if (disposed) throw new Error('multi-task network: apply() after dispose()');
-      return tfOps.tidy(() => {
+      return tf.tidy(() => {
         const { bottleneck, shared } = backbone.apply(images, applyOptions.training);
         const predictions: Record<string, tf.Tensor> = {};
         for (const task of tasks) predictions[task.name] = heads[task.name]!.apply(shared);

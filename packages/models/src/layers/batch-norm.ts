@@ -1,7 +1,9 @@
 // Training-mode batch normalisation forward (Ioffe & Szegedy, "Batch Normalization", arXiv 1502.03167):
 // normalise by the batch mean and biased variance over every axis but the last (channels).
-// Kept alone in this file so a backend-specific fused gradient (wasm training) can replace its body.
-import * as tf from '@tensorflow/tfjs';
+// The op lives in @partial-mtl/core (wasm-training/batch-norm-train.ts) with its gradient written in closed form
+// (no Tile, 7 full-size kernels), which made the wasm training step of SegNet several times faster.
+import type * as tf from '@tensorflow/tfjs';
+import { batchNormTrain as fusedBatchNormTrain } from '@partial-mtl/core';
 
 export interface BatchNormTrainResult {
   /** Normalised, scaled and shifted x, same shape as x. */
@@ -17,10 +19,5 @@ export interface BatchNormTrainResult {
  * Gradients flow to x, γ and β through the statistics. The three results are new tensors the caller owns.
  */
 export function batchNormTrain(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, eps: number): BatchNormTrainResult {
-  return tf.tidy(() => {
-    const axes = Array.from({ length: x.rank - 1 }, (_, axis) => axis);
-    const { mean, variance } = tf.moments(x, axes);
-    const y = tf.batchNorm(x, mean, variance, beta, gamma, eps);
-    return { y, mean: mean as tf.Tensor1D, variance: variance as tf.Tensor1D };
-  });
+  return fusedBatchNormTrain(x, gamma, beta, eps);
 }
