@@ -5,6 +5,8 @@
 // reason and a fix, and selection falls back to the next one instead of crashing.
 
 import * as util from 'node:util';
+import { enableWasmTraining } from './wasm-training/index.js';
+import { initWasmWithThreads, type WasmBackendModule } from './wasm-training/wasm-threads.js';
 import * as tf from '@tensorflow/tfjs';
 
 export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
@@ -55,6 +57,13 @@ export interface SelectBackendOptions {
   readonly warn?: (message: string) => void;
   /** Hooks run after a backend is set, keyed by our backend name (e.g. registering training kernels). */
   readonly afterSelect?: Partial<Record<BackendName, () => void | Promise<void>>>;
+  /** When wasm is selected, register its training kernels and gradients (`enableWasmTraining`). Default true. */
+  readonly wasmTraining?: boolean;
+  /**
+   * XNNPACK threads of the wasm backend (the threaded build, started from files under Node; wasm-threads.ts).
+   * Default: PARTIAL_MTL_WASM_THREADS, else 1. Only honoured when this call initialises wasm.
+   */
+  readonly wasmThreads?: number;
 }
 
 const backendNames = new Set<string>(backendCandidates.map((candidate) => candidate.name));
@@ -160,13 +169,15 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
         installNodeUtilPolyfill();
         process.env.TF_FORCE_GPU_ALLOW_GROWTH ??= 'true';
       }
-      await importModule(candidate.packageName);
+      const loaded = await importModule(candidate.packageName);
+      if (candidate.name === 'wasm') await startWasm(loaded, options.wasmThreads);
       if (candidate.name === 'tensorflow-gpu' && !isGpuBuild()) {
         throw new Error('the native backend loaded without GPU support');
       }
       const ok = await tf.setBackend(candidate.engineName);
       if (!ok) throw new Error(`tf.setBackend('${candidate.engineName}') returned false`);
       await tf.ready();
+      if (candidate.name === 'wasm' && options.wasmTraining !== false) enableWasmTraining();
       await options.afterSelect?.[candidate.name]?.();
       const report = formatReport(candidate, skipped);
       return {
@@ -193,6 +204,15 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
   }
   const tried = skipped.map((entry) => `  ${entry.name}: ${entry.reason}`).join('\n');
   throw new Error(`selectBackend: no TensorFlow.js backend could be loaded.\n${tried}`);
+}
+
+/** Starts wasm with the requested XNNPACK threads when more than one is asked for (else setBackend does it). */
+async function startWasm(loaded: unknown, requested: number | undefined): Promise<void> {
+  const fromEnvironment = process.env.PARTIAL_MTL_WASM_THREADS;
+  const threads = requested ?? (fromEnvironment ? Number(fromEnvironment) : 1);
+  const module = loaded as Partial<WasmBackendModule> | undefined;
+  if (threads === 1 || typeof module?.setThreadsCount !== 'function' || typeof module.getThreadsCount !== 'function') return;
+  await initWasmWithThreads(module as WasmBackendModule, threads);
 }
 
 function pick(candidate: Candidate): { name: BackendName; packageName: string } {

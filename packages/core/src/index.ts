@@ -45,3 +45,18 @@ export {
   type TaskKind,
   type TaskSpec,
 } from './tasks.js';
+export {
+  batchNormTrain,
+  conv2dFilterGradient,
+  conv2dInputGradient,
+  dilateByStride,
+  disableWasmTraining,
+  enableWasmTraining,
+  flipFilter,
+  forwardConvGradientBackends,
+  initWasmWithThreads,
+  isWasmTrainingEnabled,
+  type BatchNormTrainResult,
+  type WasmBackendModule,
+  type WasmThreadsResult,
+} from './wasm-training/index.js';
