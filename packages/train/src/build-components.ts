@@ -54,9 +54,13 @@ export async function buildComponents(config: RunConfig): Promise<TrainingCompon
     seed: config.seed,
     backboneOptions: config.model.backboneOptions,
   });
+  // Facts about the network and data every regularizer may use (the user's options override them).
+  const batchesPerEpoch = Math.floor(dataset.train.length / config.data.batchSize);
+  const context = { widthMultiplier: config.model.widthMultiplier, iterationsPerEpoch: Math.max(1, batchesPerEpoch) };
   let regularizer;
   try {
     regularizer = createRegularizer(config.regularizer.name, {
+      ...context,
       ...config.regularizer.options,
       tasks,
       seed: regularizerSeed,

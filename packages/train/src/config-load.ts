@@ -3,7 +3,7 @@
 // YAML is parsed with the core schema only (no custom tags, no code execution).
 import { existsSync, readFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { parseDocument } from 'yaml';
 import { backboneNames } from '@partial-mtl/models';
 import { regularizerNames } from '@partial-mtl/regularizers';
 import { ConfigError, parseRunConfig, type RunConfig } from './config-schema.js';
@@ -20,8 +20,11 @@ export function parseConfigText(text: string, fileName: string): unknown {
     }
   }
   if (extension === '.yaml' || extension === '.yml') {
+    const document = parseDocument(text, { schema: 'core', customTags: [], merge: false, prettyErrors: true });
+    const problems = [...document.errors, ...document.warnings].map((issue) => issue.message.split('\n')[0] ?? issue.code);
+    if (problems.length > 0) throw new ConfigError(problems.map((problem) => `${fileName}: not valid YAML (${problem})`));
     try {
-      return parseYaml(text, { schema: 'core', customTags: [], merge: false, maxAliasCount: 100, prettyErrors: true });
+      return document.toJS({ maxAliasCount: 100 });
     } catch (error) {
       throw new ConfigError([`${fileName}: not valid YAML (${(error as Error).message.split('\n')[0]})`]);
     }

@@ -1,6 +1,7 @@
 // `train(config)`: the library entry point. Validates the config completely, builds the components from the
 // sibling packages, runs (or resumes) the loop, writes report.html, and disposes everything it created.
 import { existsSync, readFileSync } from 'node:fs';
+import type { TaskSpec } from '@partial-mtl/core';
 import { join } from 'node:path';
 import { buildComponents, disposeComponents } from './build-components.js';
 import { resolveRunConfig } from './config-load.js';
@@ -25,6 +26,7 @@ export interface TrainRuntimeOptions {
 
 export interface TrainResult extends TrainingResult {
   readonly config: RunConfig;
+  readonly tasks: readonly TaskSpec[];
   readonly reportPath: string | undefined;
 }
 
@@ -83,7 +85,7 @@ export async function train(configInput: unknown, runtime: TrainRuntimeOptions =
         notes: [result.message, ...(runtime.backend ? [`backend: ${runtime.backend}`] : [])],
       });
     }
-    return { ...result, config, reportPath };
+    return { ...result, config, tasks: components.tasks, reportPath };
   } finally {
     disposeComponents(components);
   }
