@@ -29,6 +29,7 @@ export {
   randomScaleCropDefaults,
   type RandomScaleCropOptions,
   type ScaleCrop,
+  type TransformOutputs,
 } from './augment/random-scale-crop.js';
 export { flipSampleHorizontally, randomHorizontalFlip } from './augment/horizontal-flip.js';
 export {
@@ -54,7 +55,7 @@ export {
   type EvaluationBatchOptions,
 } from './pipeline/batch-loader.js';
 export { assembleBatch, batchTensors, labelShapeOf } from './pipeline/assemble-batch.js';
-export { fillValueOf, packBatch, type PackedBatch, type PackedView } from './pipeline/pack-batch.js';
+export { fillValueOf, packBatch, prepareBatch, type PackedBatch, type PackedView } from './pipeline/pack-batch.js';
 export { labelSizeOf, prepareSample, type PreparedSample, type PreparedView, type SampleJob } from './pipeline/prepare-sample.js';
 export {
   descriptorOf,

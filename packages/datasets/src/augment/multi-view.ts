@@ -5,7 +5,12 @@
 import type { RandomSource, Sample, TaskSpec } from '@partial-mtl/core';
 import { randomHorizontalFlip } from './horizontal-flip.js';
 import { type PhotometricOptions, photometricDefaults, randomPhotometric } from './photometric.js';
-import { type RandomScaleCropOptions, randomScaleCrop, randomScaleCropDefaults } from './random-scale-crop.js';
+import {
+  type RandomScaleCropOptions,
+  type TransformOutputs,
+  randomScaleCrop,
+  randomScaleCropDefaults,
+} from './random-scale-crop.js';
 
 export interface AugmentationOptions {
   /** Random scale crop before each view, or false for none. */
@@ -38,19 +43,24 @@ function augmentView(
   random: RandomSource,
   options: AugmentationOptions,
   view: number,
+  outputs: TransformOutputs | undefined,
 ): Sample {
+  const photometric = options.photometric && options.photometricViews.includes(view) ? options.photometric : undefined;
   let out = sample;
   if (options.flipProbability > 0) out = randomHorizontalFlip(out, tasks, random, options.flipProbability);
-  if (options.scaleCrop) out = randomScaleCrop(out, tasks, random, options.scaleCrop);
-  if (options.photometric && options.photometricViews.includes(view)) {
-    out = randomPhotometric(out, random, options.photometric);
+  if (options.scaleCrop) {
+    // The crop is the last step for the labels, and for the image unless photometric operations follow.
+    const cropOutputs = photometric && outputs?.labels ? { labels: outputs.labels } : photometric ? undefined : outputs;
+    out = randomScaleCrop(out, tasks, random, options.scaleCrop, cropOutputs);
   }
+  if (photometric) out = randomPhotometric(out, random, photometric, outputs?.image);
   return out;
 }
 
 /**
  * The views of one sample: element 0 is the supervised view, then `extraViews` more. Without augmentation every
  * view is the original sample. Draws from `random` in a fixed order (view by view: flip, crop, photometric).
+ * `outputsFor(view)` may name arrays the last step of a view writes into (a batch slot); results are the same.
  */
 export function sampleViews(
   sample: Sample,
@@ -58,10 +68,13 @@ export function sampleViews(
   random: RandomSource,
   extraViews: number,
   augmentation: AugmentationOptions | undefined,
+  outputsFor?: (view: number) => TransformOutputs | undefined,
 ): Sample[] {
   if (!augmentation) return Array.from({ length: extraViews + 1 }, () => sample);
-  const first = augmentView(sample, tasks, random, augmentation, 0);
+  const first = augmentView(sample, tasks, random, augmentation, 0, outputsFor?.(0));
   const views = [first];
-  for (let view = 1; view <= extraViews; view++) views.push(augmentView(first, tasks, random, augmentation, view));
+  for (let view = 1; view <= extraViews; view++) {
+    views.push(augmentView(first, tasks, random, augmentation, view, outputsFor?.(view)));
+  }
   return views;
 }

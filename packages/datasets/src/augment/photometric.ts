@@ -207,9 +207,9 @@ const byteToUnit = Float32Array.from({ length: 256 }, (_, i) => i / 255);
 
 /**
  * Applies a RandAugment draw to a sample's image (HWC RGB in [0, 1], quantised to 8 bits on the way); labels are
- * untouched. A draw of identities only returns the sample itself.
+ * untouched. A draw of identities only returns the sample itself. Writes the image into `output` when given.
  */
-export function applyPhotometric(sample: Sample, operations: readonly PhotometricOperation[]): Sample {
+export function applyPhotometric(sample: Sample, operations: readonly PhotometricOperation[], output?: Float32Array): Sample {
   const [height, width, channels] = sample.image.shape;
   if (channels !== 3 || height === undefined || width === undefined) {
     throw new Error(`photometric: sample ${sample.index} image must be [H, W, 3], got [${sample.image.shape.join(', ')}]`);
@@ -218,7 +218,10 @@ export function applyPhotometric(sample: Sample, operations: readonly Photometri
   if (operations.every((operation) => operation.name === 'identity')) return sample;
   let bytes = toBytes(sample.image.data);
   for (const operation of operations) bytes = applyPhotometricOperation(bytes, height, width, operation);
-  const data = new Float32Array(bytes.length);
+  if (output && output.length !== bytes.length) {
+    throw new Error(`photometric: output array has ${output.length} values, expected ${bytes.length}`);
+  }
+  const data = output ?? new Float32Array(bytes.length);
   for (let i = 0; i < bytes.length; i++) data[i] = byteToUnit[bytes[i]!]!;
   return { index: sample.index, image: { data, shape: sample.image.shape }, labels: sample.labels };
 }
@@ -228,6 +231,7 @@ export function randomPhotometric(
   sample: Sample,
   random: RandomSource,
   options: PhotometricOptions = photometricDefaults,
+  output?: Float32Array,
 ): Sample {
-  return applyPhotometric(sample, drawPhotometricOperations(random, options));
+  return applyPhotometric(sample, drawPhotometricOperations(random, options), output);
 }

@@ -45,20 +45,25 @@ function checkWindow(image: PlanarImage, window: CropWindow, what: string): void
   }
 }
 
+function checkOutput(out: ArrayData, size: number, what: string): void {
+  if (out.length !== size) throw new Error(`${what}: output array has ${out.length} values, expected ${size}`);
+}
+
 /**
  * Crops `window` out of `image` and resizes it to outHeight×outWidth bilinearly with aligned corners: output
  * pixel d samples source coordinate d·(in−1)/(out−1) (0 when out = 1), as tfjs' cpu kernel computes it.
- * Returns a new Float32Array.
+ * Writes into `out` when given (e.g. a sample's slot of a batch array), else returns a new Float32Array.
  */
 export function cropResizeBilinear(
   image: PlanarImage,
   window: CropWindow,
   outHeight: number,
   outWidth: number,
+  out: Float32Array = new Float32Array(outHeight * outWidth * image.channels),
 ): Float32Array {
   checkWindow(image, window, 'cropResizeBilinear');
   const { data, width: stride, channels } = image;
-  const out = new Float32Array(outHeight * outWidth * channels);
+  checkOutput(out, outHeight * outWidth * channels, 'cropResizeBilinear');
   const rowRatio = outHeight > 1 ? (window.height - 1) / (outHeight - 1) : 0;
   const columnRatio = outWidth > 1 ? (window.width - 1) / (outWidth - 1) : 0;
   // Per output column: left source column, right source column and weight (shared by all rows).
@@ -121,6 +126,7 @@ export function cropResizeBilinear(
  * Crops `window` out of `image` and resizes it to outHeight×outWidth by nearest neighbour: output pixel d takes
  * source pixel min(in−1, floor(d·in/out)). Keeps the input's typed-array kind (class ids stay integers) unless
  * `divisor` is given, in which case values are divided by it into a Float32Array (depth after a scale crop).
+ * Writes into `out` when given (any typed array of the right length).
  */
 export function cropResizeNearest(
   image: PlanarImage,
@@ -128,12 +134,15 @@ export function cropResizeNearest(
   outHeight: number,
   outWidth: number,
   divisor?: number,
+  output?: ArrayData,
 ): ArrayData {
   checkWindow(image, window, 'cropResizeNearest');
   const { data, width: stride, channels } = image;
   const size = outHeight * outWidth * channels;
   const out: ArrayData =
-    divisor === undefined ? new (data.constructor as new (length: number) => ArrayData)(size) : new Float32Array(size);
+    output ??
+    (divisor === undefined ? new (data.constructor as new (length: number) => ArrayData)(size) : new Float32Array(size));
+  checkOutput(out, size, 'cropResizeNearest');
   const rowRatio = window.height / outHeight;
   const columnRatio = window.width / outWidth;
   const sourceColumn = new Int32Array(outWidth);

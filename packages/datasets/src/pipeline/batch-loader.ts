@@ -12,8 +12,8 @@ import {
 } from '@partial-mtl/core';
 import { type AugmentationOptions, resolveAugmentation } from '../augment/multi-view.js';
 import { batchTensors } from './assemble-batch.js';
-import { type PackedBatch, packBatch } from './pack-batch.js';
-import { type SampleJob, prepareSample } from './prepare-sample.js';
+import { type PackedBatch, prepareBatch } from './pack-batch.js';
+import type { SampleJob } from './prepare-sample.js';
 import { descriptorOf } from './source-registry.js';
 import { SampleWorkerPool } from './worker-pool.js';
 
@@ -174,7 +174,7 @@ export class BatchLoader implements AsyncIterable<TaskBatch> {
     const { source } = this.options;
     if (this.options.workers === 0) {
       const samples = await Promise.all(jobs.map((job) => source.read(job.index)));
-      return packBatch(samples.map((sample, i) => prepareSample(sample, this.tasks, jobs[i]!)), this.tasks);
+      return prepareBatch(samples, this.tasks, jobs);
     }
     if (descriptorOf(source)) return this.workerPool().run(jobs);
     // Sources without a descriptor are read here and their decoded samples sent to a worker to augment and pack.

@@ -3,6 +3,7 @@
 // labels its split row marks unlabelled, and flatten every label to float32.
 import { RandomSource, type Sample, type TaskSpec, isDenseTask } from '@partial-mtl/core';
 import { type AugmentationOptions, sampleViews } from '../augment/multi-view.js';
+import type { TransformOutputs } from '../augment/random-scale-crop.js';
 import { imageSize } from '../augment/sample-geometry.js';
 
 /** Everything needed to prepare one sample, structured-clone safe. */
@@ -46,8 +47,16 @@ function toFloat32(data: ArrayLike<number>): Float32Array {
   return data instanceof Float32Array ? data : Float32Array.from(data);
 }
 
-/** Augments a decoded sample into its views and keeps the labelled tasks' labels. */
-export function prepareSample(sample: Sample, tasks: readonly TaskSpec[], job: SampleJob): PreparedSample {
+/**
+ * Augments a decoded sample into its views and keeps the labelled tasks' labels. `outputsFor(view)` may give
+ * arrays (the sample's batch slots) for the views' last steps to write into; the values are the same either way.
+ */
+export function prepareSample(
+  sample: Sample,
+  tasks: readonly TaskSpec[],
+  job: SampleJob,
+  outputsFor?: (view: number) => TransformOutputs | undefined,
+): PreparedSample {
   const { height, width } = imageSize(sample);
   if (sample.image.shape[2] !== 3) {
     throw new Error(`sample ${sample.index}: image must have 3 channels, got [${sample.image.shape.join(', ')}]`);
@@ -58,7 +67,7 @@ export function prepareSample(sample: Sample, tasks: readonly TaskSpec[], job: S
     const label = sample.labels[task.name];
     if (job.labelled[t] && label) kept[task.name] = label;
   });
-  const views = sampleViews({ ...sample, labels: kept }, tasks, new RandomSource(job.seed), job.extraViews, job.augmentation);
+  const views = sampleViews({ ...sample, labels: kept }, tasks, new RandomSource(job.seed), job.extraViews, job.augmentation, outputsFor);
   return {
     index: sample.index,
     height,

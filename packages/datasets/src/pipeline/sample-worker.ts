@@ -3,8 +3,8 @@
 // transfers the arrays back without copying. Jobs that carry decoded samples are augmented without reading.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { SampleSource, TaskSpec } from '@partial-mtl/core';
-import { packBatch, transferListOf } from './pack-batch.js';
-import { type SampleJob, prepareSample } from './prepare-sample.js';
+import { prepareBatch, transferListOf } from './pack-batch.js';
+import type { SampleJob } from './prepare-sample.js';
 import { type SourceDescriptor, openSource } from './source-registry.js';
 
 interface WorkerSetup {
@@ -26,8 +26,7 @@ async function readSample(job: SampleJob) {
 parentPort?.on('message', async (message: { id: number; jobs: readonly SampleJob[] }) => {
   try {
     const samples = await Promise.all(message.jobs.map(readSample));
-    const prepared = samples.map((sample, i) => prepareSample(sample, setup.tasks, message.jobs[i]!));
-    const batch = packBatch(prepared, setup.tasks);
+    const batch = prepareBatch(samples, setup.tasks, message.jobs);
     parentPort?.postMessage({ id: message.id, batch }, transferListOf(batch));
   } catch (error) {
     parentPort?.postMessage({ id: message.id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
