@@ -1,6 +1,7 @@
 // Options every regularizer factory accepts, and small helpers shared by the regularizer files.
-import * as tf from '@tensorflow/tfjs';
+
 import type { TaskSpec } from '@partial-mtl/core';
+import * as tf from '@tensorflow/tfjs';
 
 /** Options every factory takes: the task list (network output order) and a seed for its initialisation. */
 export interface RegularizerBaseOptions {

@@ -2,8 +2,16 @@
 // same images, as listed ("Consistency Reg.*") in the JTR paper's tables (Nishi et al., arXiv 2404.01976), whose
 // code is unreleased; no source describes its formulation (pairwise.md §7). Ours: for each task a sample is NOT
 // labelled for, the view-1 prediction is pulled towards the detached view-0 prediction (teacher).
+
+import {
+  type LossWithParts,
+  type Regularizer,
+  type RegularizerInput,
+  stopGradient,
+  type TaskSpec,
+  type VariableGroup,
+} from '@partial-mtl/core';
 import * as tf from '@tensorflow/tfjs';
-import { type LossWithParts, type Regularizer, type RegularizerInput, stopGradient, type TaskSpec, type VariableGroup } from '@partial-mtl/core';
 import { maskColumnOf, predictionOf, type RegularizerBaseOptions } from './common-options.js';
 import { cosineSimilarity } from './cosine-distance.js';
 import { binaryCrossEntropyWithLogits } from './distribution-matching.js';
@@ -29,7 +37,12 @@ function meanOverPositions(values: tf.Tensor): tf.Tensor1D {
  * confident teacher argmax (mean over confident positions); multilabel → BCE to the teacher's sigmoid; normals →
  * 1 − cosine; depth and other regressions → L1. Tidy; the caller owns the result.
  */
-export function disagreementPerSample(task: TaskSpec, student: tf.Tensor, teacher: tf.Tensor, threshold: number): tf.Tensor1D {
+export function disagreementPerSample(
+  task: TaskSpec,
+  student: tf.Tensor,
+  teacher: tf.Tensor,
+  threshold: number,
+): tf.Tensor1D {
   return tf.tidy(() => {
     const detached = stopGradient(teacher);
     switch (task.kind) {
@@ -41,7 +54,10 @@ export function disagreementPerSample(task: TaskSpec, student: tf.Tensor, teache
         const crossEntropy = tf.neg(tf.sum(tf.mul(pseudo, tf.logSoftmax(student, -1)), -1));
         const axes = crossEntropy.shape.map((_, axis) => axis).slice(1);
         if (axes.length === 0) return tf.mul(crossEntropy, confident) as tf.Tensor1D;
-        return tf.div(tf.sum(tf.mul(crossEntropy, confident), axes), tf.maximum(tf.sum(confident, axes), 1)) as tf.Tensor1D;
+        return tf.div(
+          tf.sum(tf.mul(crossEntropy, confident), axes),
+          tf.maximum(tf.sum(confident, axes), 1),
+        ) as tf.Tensor1D;
       }
       case 'multilabel':
         return meanOverPositions(binaryCrossEntropyWithLogits(tf.sigmoid(detached), student));
@@ -70,14 +86,20 @@ export function createConsistencyRegularization(options: ConsistencyOptions): Re
         let total: tf.Tensor = tf.scalar(0);
         for (const task of tasks) {
           const column = maskColumnOf(input.batch.taskNames, task.name);
-          const unlabelled = tf.sub(1, tf.squeeze(tf.slice(input.batch.labelMask, [0, column], [-1, 1]), [1]));
+          const unlabelled = tf.sub(
+            1,
+            tf.squeeze(tf.slice(input.batch.labelMask, [0, column], [-1, 1]), [1]),
+          );
           const perSample = disagreementPerSample(
             task,
             predictionOf(viewOutput.predictions, task.name),
             predictionOf(input.output.predictions, task.name),
             settings.confidenceThreshold,
           );
-          const term = tf.div(tf.sum(tf.mul(perSample, unlabelled)), tf.maximum(tf.sum(unlabelled), 1)) as tf.Scalar;
+          const term = tf.div(
+            tf.sum(tf.mul(perSample, unlabelled)),
+            tf.maximum(tf.sum(unlabelled), 1),
+          ) as tf.Scalar;
           parts[task.name] = term;
           total = tf.add(total, term);
         }

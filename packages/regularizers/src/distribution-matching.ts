@@ -2,9 +2,16 @@
 // Sharmanska & Zafeiriou, "Distribution Matching for Multi-Task Learning of Classification Tasks", AAAI 2024,
 // arXiv 2401.01219). The paper's method section was not checked: every exact formula here is [U] (recalled) or
 // [D] (project default), as marked; names follow the generic class → attribute reading (expression → AU).
-import * as tf from '@tensorflow/tfjs';
+
+import type {
+  LossWithParts,
+  Regularizer,
+  RegularizerInput,
+  TaskSpec,
+  VariableGroup,
+} from '@partial-mtl/core';
 import { stopGradient } from '@partial-mtl/core';
-import type { LossWithParts, Regularizer, RegularizerInput, TaskSpec, VariableGroup } from '@partial-mtl/core';
+import * as tf from '@tensorflow/tfjs';
 import { labelOf, maskColumnOf, predictionOf, type RegularizerBaseOptions } from './common-options.js';
 import { type CoannotatedData, du2014Relatedness, estimateRelatedness } from './relatedness.js';
 
@@ -52,7 +59,9 @@ export const distributionMatchingDefaults: DistributionMatchingSettings = {
   relatednessClip: 1e-3,
 };
 
-export interface DistributionMatchingOptions extends RegularizerBaseOptions, Partial<DistributionMatchingSettings> {
+export interface DistributionMatchingOptions
+  extends RegularizerBaseOptions,
+    Partial<DistributionMatchingSettings> {
   /** The multiclass task (default: the first multiclass task). */
   readonly classTask?: string;
   /** The multilabel task (default: the first multilabel task). */
@@ -71,7 +80,8 @@ function findTask(tasks: readonly TaskSpec[], name: string | undefined, kind: Ta
       `distribution-matching: no ${kind} task${name ? ` named '${name}'` : ''} (tasks: ${tasks.map((t) => `${t.name}:${t.kind}`).join(', ')})`,
     );
   }
-  if (task.kind !== kind) throw new Error(`distribution-matching: task '${task.name}' is ${task.kind}, expected ${kind}`);
+  if (task.kind !== kind)
+    throw new Error(`distribution-matching: task '${task.name}' is ${task.kind}, expected ${kind}`);
   return task;
 }
 
@@ -93,9 +103,12 @@ export function resolveRelatedness(
         `distribution-matching: relatedness 'du2014' needs class and AU names (task labelNames or options classNames/attributeNames)`,
       );
     }
-    matrix = du2014Relatedness(classNames, attributeNames, { observationalValue: settings.observationalValue });
+    matrix = du2014Relatedness(classNames, attributeNames, {
+      observationalValue: settings.observationalValue,
+    });
   } else if (settings.relatedness === 'empirical') {
-    if (!options.coannotatedData) throw new Error(`distribution-matching: relatedness 'empirical' needs coannotatedData`);
+    if (!options.coannotatedData)
+      throw new Error(`distribution-matching: relatedness 'empirical' needs coannotatedData`);
     matrix = estimateRelatedness(options.coannotatedData, classCount, attributeCount, settings.alpha);
   } else {
     matrix = settings.relatedness.map((row) => [...row]);
@@ -138,7 +151,13 @@ export function distributionMatchingTerms(
   inputs: ClassificationTensors,
   relatedness: tf.Tensor2D,
   settings: DistributionMatchingSettings,
-): Record<'coannotationClassToAttribute' | 'coannotationAttributeToClass' | 'matchingClassToAttribute' | 'matchingAttributeToClass', tf.Scalar> {
+): Record<
+  | 'coannotationClassToAttribute'
+  | 'coannotationAttributeToClass'
+  | 'matchingClassToAttribute'
+  | 'matchingAttributeToClass',
+  tf.Scalar
+> {
   return tf.tidy(() => {
     const classCount = relatedness.shape[0];
     const related = tf.cast(tf.greater(tf.sum(tf.abs(relatedness), 0), 0), 'float32'); // [M]
@@ -147,7 +166,8 @@ export function distributionMatchingTerms(
     const clippedR = tf.clipByValue(relatedness, settings.relatednessClip, 1 - settings.relatednessClip);
     const logR = tf.transpose(tf.log(clippedR)); // [M, K]
     const logNotR = tf.transpose(tf.log(tf.sub(1, clippedR)));
-    const naiveBayesLogScores = (on: tf.Tensor, off: tf.Tensor) => tf.add(tf.matMul(on, logR), tf.matMul(off, logNotR));
+    const naiveBayesLogScores = (on: tf.Tensor, off: tf.Tensor) =>
+      tf.add(tf.matMul(on, logR), tf.matMul(off, logNotR));
     const logProbabilities = tf.logSoftmax(inputs.classLogits, -1);
     const probabilities = tf.softmax(inputs.classLogits, -1);
     const relatedMask = tf.mul(inputs.attributeMask, related);
@@ -160,7 +180,8 @@ export function distributionMatchingTerms(
     if (settings.coannotation !== 'off') {
       const oneHotClass = tf.oneHot(tf.cast(tf.maximum(inputs.classLabels, 0), 'int32'), classCount);
       let attributeTarget = tf.matMul(tf.cast(oneHotClass, 'float32'), relatedness);
-      if (settings.coannotation === 'hard') attributeTarget = tf.cast(tf.greaterEqual(attributeTarget, 0.5), 'float32');
+      if (settings.coannotation === 'hard')
+        attributeTarget = tf.cast(tf.greaterEqual(attributeTarget, 0.5), 'float32');
       const eligibleForAttributes = tf.mul(inputs.hasClass, tf.sub(1, hasAttributes));
       coannotationClassToAttribute = meanOverEligible(
         meanOverRelated(binaryCrossEntropyWithLogits(attributeTarget, inputs.attributeLogits)),
@@ -170,7 +191,8 @@ export function distributionMatchingTerms(
       const on = tf.mul(relatedMask, inputs.attributeLabels);
       const off = tf.mul(relatedMask, tf.sub(1, inputs.attributeLabels));
       let classTarget = tf.softmax(naiveBayesLogScores(on, off), -1);
-      if (settings.coannotation === 'hard') classTarget = tf.oneHot(tf.argMax(classTarget, -1), classCount, 1, 0, 'float32');
+      if (settings.coannotation === 'hard')
+        classTarget = tf.oneHot(tf.argMax(classTarget, -1), classCount, 1, 0, 'float32');
       const eligibleForClass = tf.mul(hasAttributes, tf.sub(1, inputs.hasClass));
       coannotationAttributeToClass = meanOverEligible(
         tf.neg(tf.sum(tf.mul(classTarget, logProbabilities), -1)),
@@ -183,7 +205,11 @@ export function distributionMatchingTerms(
     let matchingAttributeToClass = tf.scalar(0);
     const batchSize = inputs.classLogits.shape[0];
     const everySample = tf.ones([batchSize]);
-    const implied = tf.clipByValue(tf.matMul(probabilities, relatedness), settings.probabilityClip, 1 - settings.probabilityClip);
+    const implied = tf.clipByValue(
+      tf.matMul(probabilities, relatedness),
+      settings.probabilityClip,
+      1 - settings.probabilityClip,
+    );
     if (settings.direction === 'both' || settings.direction === 'expToAu') {
       const eligible = settings.dmOn === 'all' ? everySample : tf.sub(1, hasAttributes);
       matchingClassToAttribute = meanOverEligible(
@@ -222,7 +248,11 @@ export function distributionMatchingTerms(
 }
 
 /** Reads the class and attribute tensors of a batch (tidy; the caller disposes every field). */
-export function classificationTensors(input: RegularizerInput, classTask: string, attributeTask: string): ClassificationTensors {
+export function classificationTensors(
+  input: RegularizerInput,
+  classTask: string,
+  attributeTask: string,
+): ClassificationTensors {
   return tf.tidy(() => {
     const { batch } = input;
     const classColumn = maskColumnOf(batch.taskNames, classTask);
@@ -238,7 +268,10 @@ export function classificationTensors(input: RegularizerInput, classTask: string
       hasClass: tf.mul(classLabelled, tf.cast(tf.greaterEqual(classLabels, 0), 'float32')) as tf.Tensor1D,
       classLabels,
       attributeLabels: tf.cast(tf.greater(rawAttributes, 0.5), 'float32') as tf.Tensor2D,
-      attributeMask: tf.mul(attributeLabelled, tf.cast(tf.greaterEqual(rawAttributes, 0), 'float32')) as tf.Tensor2D,
+      attributeMask: tf.mul(
+        attributeLabelled,
+        tf.cast(tf.greaterEqual(rawAttributes, 0), 'float32'),
+      ) as tf.Tensor2D,
     };
   });
 }
@@ -254,10 +287,19 @@ export function supervisedClassificationLoss(
 ): tf.Scalar {
   return tf.tidy(() => {
     const classCount = inputs.classLogits.shape[1];
-    const oneHotClass = tf.oneHot(tf.cast(tf.maximum(inputs.classLabels, 0), 'int32'), classCount, 1, 0, 'float32');
+    const oneHotClass = tf.oneHot(
+      tf.cast(tf.maximum(inputs.classLabels, 0), 'int32'),
+      classCount,
+      1,
+      0,
+      'float32',
+    );
     const crossEntropy = tf.neg(tf.sum(tf.mul(oneHotClass, tf.logSoftmax(inputs.classLogits, -1)), -1));
     const classLoss = meanOverEligible(crossEntropy, inputs.hasClass);
-    const bce = tf.mul(binaryCrossEntropyWithLogits(inputs.attributeLabels, inputs.attributeLogits), inputs.attributeMask);
+    const bce = tf.mul(
+      binaryCrossEntropyWithLogits(inputs.attributeLabels, inputs.attributeLogits),
+      inputs.attributeMask,
+    );
     let attributeLoss: tf.Scalar;
     if (auNormalisation === 'batch') {
       attributeLoss = tf.div(tf.sum(bce), tf.maximum(tf.sum(inputs.attributeMask), 1)) as tf.Scalar;
@@ -290,7 +332,10 @@ export function createDistributionMatching(options: DistributionMatchingOptions)
         const parts = distributionMatchingTerms(tensors, relatednessMatrix, settings);
         const loss = tf.tidy(() =>
           tf.add(
-            tf.mul(settings.lambdaSca, tf.add(parts.coannotationClassToAttribute, parts.coannotationAttributeToClass)),
+            tf.mul(
+              settings.lambdaSca,
+              tf.add(parts.coannotationClassToAttribute, parts.coannotationAttributeToClass),
+            ),
             tf.mul(settings.lambdaDm, tf.add(parts.matchingClassToAttribute, parts.matchingAttributeToClass)),
           ),
         ) as tf.Scalar;

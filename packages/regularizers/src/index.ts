@@ -1,85 +1,89 @@
-export { cosineDistance, cosineDistancePerSample, cosineSimilarity } from './cosine-distance.js';
 export type { RegularizerBaseOptions } from './common-options.js';
-export { createNoRegularization, noRegularizationDefaults, type NoRegularizationOptions } from './none.js';
 export {
-  actionUnitNumber,
-  canonicalExpressionNames,
-  du2014ExpressionPriors,
-  du2014Relatedness,
-  estimateRelatedness,
-  type CoannotatedData,
-  type Du2014Options,
-} from './relatedness.js';
+  type ConsistencyOptions,
+  type ConsistencySettings,
+  consistencyDefaults,
+  createConsistencyRegularization,
+  disagreementPerSample,
+} from './consistency.js';
+export { cosineDistance, cosineDistancePerSample, cosineSimilarity } from './cosine-distance.js';
 export {
   binaryCrossEntropyWithLogits,
+  type ClassificationTensors,
   classificationTensors,
   createDistributionMatching,
+  type DistributionMatchingOptions,
+  type DistributionMatchingSettings,
   distributionMatchingDefaults,
   distributionMatchingTerms,
   resolveRelatedness,
   supervisedClassificationLoss,
-  type ClassificationTensors,
-  type DistributionMatchingOptions,
-  type DistributionMatchingSettings,
 } from './distribution-matching.js';
-export {
-  categoricalSample,
-  depthPhiDefaults,
-  detachWhereLabelled,
-  encodeLabel,
-  encodePrediction,
-  jointMask,
-  oneHotWithIgnore,
-  phi,
-  validityMap,
-  type CategoricalEncoding,
-  type DepthPhiConstants,
-  type EncodingSettings,
-} from './jtr-encoding.js';
-export { reconstructionLossPerSample, type ReconstructionSettings } from './jtr-reconstruction.js';
-export { createJtrAutoEncoder, type JtrAutoEncoder, type JtrAutoEncoderOptions } from './networks/jtr-auto-encoder.js';
 export {
   buildJtrViewStacks,
   cleanJtrQuirks,
   createJointTaskRegularization,
   faithfulJtrQuirks,
-  jtrDefaults,
-  resolveJtrOptions,
   type JtrOptions,
   type JtrQuirks,
   type JtrRegularizer,
   type JtrSettings,
   type JtrViewSlice,
   type JtrViewStacks,
+  jtrDefaults,
+  resolveJtrOptions,
 } from './jtr.js';
-export { pairCount, pairIndex, prepareLabel, preparePrediction } from './pairwise-preparation.js';
+export {
+  type CategoricalEncoding,
+  categoricalSample,
+  type DepthPhiConstants,
+  depthPhiDefaults,
+  detachWhereLabelled,
+  type EncodingSettings,
+  encodeLabel,
+  encodePrediction,
+  jointMask,
+  oneHotWithIgnore,
+  phi,
+  validityMap,
+} from './jtr-encoding.js';
+export { type ReconstructionSettings, reconstructionLossPerSample } from './jtr-reconstruction.js';
 export {
   createFilmMappingNetwork,
-  mappingStageRepeats,
   type FilmMappingNetwork,
   type FilmMappingNetworkOptions,
+  mappingStageRepeats,
 } from './networks/film-mapping-network.js';
+export {
+  createJtrAutoEncoder,
+  type JtrAutoEncoder,
+  type JtrAutoEncoderOptions,
+} from './networks/jtr-auto-encoder.js';
+export { createNoRegularization, type NoRegularizationOptions, noRegularizationDefaults } from './none.js';
 export {
   consistencyWeightAt,
   createPairwiseConsistency,
-  pairwiseDefaults,
-  samplePairs,
   type PairwiseOptions,
   type PairwiseRegularizer,
   type PairwiseSettings,
+  pairwiseDefaults,
+  samplePairs,
 } from './pairwise.js';
-export {
-  consistencyDefaults,
-  createConsistencyRegularization,
-  disagreementPerSample,
-  type ConsistencyOptions,
-  type ConsistencySettings,
-} from './consistency.js';
+export { pairCount, pairIndex, prepareLabel, preparePrediction } from './pairwise-preparation.js';
 export {
   createRegularizer,
   isRegularizerName,
-  regularizerFactories,
-  regularizerNames,
   type RegularizerName,
   type RegularizerOptionsByName,
+  regularizerFactories,
+  regularizerNames,
 } from './registry.js';
+export {
+  actionUnitNumber,
+  type CoannotatedData,
+  canonicalExpressionNames,
+  type Du2014Options,
+  du2014ExpressionPriors,
+  du2014Relatedness,
+  estimateRelatedness,
+} from './relatedness.js';

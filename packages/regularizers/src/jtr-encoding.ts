@@ -2,8 +2,16 @@
 // Multi-Task Learning", CVPR 2024, arXiv 2404.01976; official code KentoNishi/JTR-CVPR-2024): Phi for depth,
 // straight-through Gumbel / softmax for segmentation, (n+1)/2 for normals, validity masks. Beyond the paper:
 // classification tasks (sigmoid or softmax / one-hot, broadcast over the map) and edges/regression (identity).
+
+import {
+  gumbelSoftmax,
+  ignoreValueOf,
+  isDenseTask,
+  type RandomSource,
+  stopGradient,
+  type TaskSpec,
+} from '@partial-mtl/core';
 import * as tf from '@tensorflow/tfjs';
-import { gumbelSoftmax, ignoreValueOf, isDenseTask, type RandomSource, stopGradient, type TaskSpec } from '@partial-mtl/core';
 
 /** Gaussian CDF of the official code: Phi(x) = 0.5·(1 + erf((x − mean)/(std·√2))), NYU constants by default. */
 export const depthPhiDefaults = { mean: 2.3618, std: 1.5876 } as const;
@@ -15,7 +23,9 @@ export interface DepthPhiConstants {
 
 /** Phi(x) elementwise; a new tensor the caller owns. */
 export function phi(x: tf.Tensor, constants: DepthPhiConstants = depthPhiDefaults): tf.Tensor {
-  return tf.tidy(() => tf.mul(0.5, tf.add(1, tf.erf(tf.div(tf.sub(x, constants.mean), constants.std * Math.SQRT2)))));
+  return tf.tidy(() =>
+    tf.mul(0.5, tf.add(1, tf.erf(tf.div(tf.sub(x, constants.mean), constants.std * Math.SQRT2)))),
+  );
 }
 
 /** [B, H, W, C] broadcast of a per-image vector [B, C] over an H×W map (dense tasks pass through). */
@@ -40,7 +50,8 @@ export function validityMap(task: TaskSpec, label: tf.Tensor, height: number, wi
   return tf.tidy(() => {
     const batch = label.shape[0]!;
     if (!isDenseTask(task)) return tf.ones([batch, height, width, 1]) as tf.Tensor4D;
-    if (task.kind === 'normals') return tf.cast(tf.notEqual(tf.sum(label, -1, true), 0), 'float32') as tf.Tensor4D;
+    if (task.kind === 'normals')
+      return tf.cast(tf.notEqual(tf.sum(label, -1, true), 0), 'float32') as tf.Tensor4D;
     const ignore = ignoreValueOf(task);
     if (ignore === undefined) return tf.ones([batch, height, width, 1]) as tf.Tensor4D;
     const valid = tf.cast(tf.notEqual(label, ignore), 'float32');
@@ -90,8 +101,14 @@ export interface EncodingSettings {
 }
 
 /** A fresh straight-through Gumbel-softmax sample (τ = 1) or the softmax, over the last axis. */
-export function categoricalSample(logits: tf.Tensor, encoding: CategoricalEncoding, random: RandomSource): tf.Tensor {
-  return encoding === 'softmax' ? tf.softmax(logits, -1) : gumbelSoftmax(logits, random, { temperature: 1, hard: true });
+export function categoricalSample(
+  logits: tf.Tensor,
+  encoding: CategoricalEncoding,
+  random: RandomSource,
+): tf.Tensor {
+  return encoding === 'softmax'
+    ? tf.softmax(logits, -1)
+    : gumbelSoftmax(logits, random, { temperature: 1, hard: true });
 }
 
 /**
@@ -115,7 +132,10 @@ export function encodePrediction(
       case 'normals':
         return tf.div(tf.add(tf.mul(prediction, mask), 1), 2) as tf.Tensor4D;
       case 'multiclass':
-        return tf.mul(toMap(categoricalSample(prediction, encoding, random), settings.height, settings.width), mask) as tf.Tensor4D;
+        return tf.mul(
+          toMap(categoricalSample(prediction, encoding, random), settings.height, settings.width),
+          mask,
+        ) as tf.Tensor4D;
       case 'multilabel':
         return tf.mul(toMap(tf.sigmoid(prediction), settings.height, settings.width), mask) as tf.Tensor4D;
       default:
@@ -129,20 +149,32 @@ export function encodePrediction(
  * multilabel 0/1 (unknown entries −1 filled with the detached sigmoid of the prediction), broadcast over the map;
  * edges/regression y. Not multiplied by the mask (quirk 6; the caller masks in clean mode). Result new.
  */
-export function encodeLabel(task: TaskSpec, label: tf.Tensor, prediction: tf.Tensor, settings: EncodingSettings): tf.Tensor4D {
+export function encodeLabel(
+  task: TaskSpec,
+  label: tf.Tensor,
+  prediction: tf.Tensor,
+  settings: EncodingSettings,
+): tf.Tensor4D {
   return tf.tidy(() => {
     switch (task.kind) {
       case 'segmentation':
         return oneHotWithIgnore(label, task.channels) as tf.Tensor4D;
       case 'depth':
-        return phi(tf.mul(label, tf.cast(tf.notEqual(label, 0), 'float32')), settings.depthPhi) as tf.Tensor4D;
+        return phi(
+          tf.mul(label, tf.cast(tf.notEqual(label, 0), 'float32')),
+          settings.depthPhi,
+        ) as tf.Tensor4D;
       case 'normals':
         return tf.div(tf.add(label, 1), 2) as tf.Tensor4D;
       case 'multiclass':
         return toMap(oneHotWithIgnore(label, task.channels), settings.height, settings.width);
       case 'multilabel': {
         const known = tf.greaterEqual(label, 0);
-        return toMap(tf.where(known, label, stopGradient(tf.sigmoid(prediction))), settings.height, settings.width);
+        return toMap(
+          tf.where(known, label, stopGradient(tf.sigmoid(prediction))),
+          settings.height,
+          settings.width,
+        );
       }
       default:
         return tf.clone(label) as tf.Tensor4D;

@@ -2,8 +2,9 @@
 // segmentation, a squashed-sigmoid L1 for depth, 1 − cosine for normals, each masked by the view-2 joint mask and
 // divided by N = max(1, nnz(target)) (quirk 5) or max(1, Σm) (clean). Classification tasks use the BCE, edges and
 // regression a plain masked L1 (our extension; the paper has no such tasks).
-import * as tf from '@tensorflow/tfjs';
+
 import type { TaskSpec } from '@partial-mtl/core';
+import * as tf from '@tensorflow/tfjs';
 import { binaryCrossEntropyWithLogits } from './distribution-matching.js';
 
 export interface ReconstructionSettings {

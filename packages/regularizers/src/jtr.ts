@@ -2,7 +2,7 @@
 // Learning", CVPR 2024, arXiv 2404.01976), after the official code (KentoNishi/JTR-CVPR-2024) as jtr.md records it.
 // Modes: 'faithful' keeps the official quirks (jtr.md §8), 'clean' fixes them; each quirk has its own flag.
 // Divergences: unpooling by an equality mask; classification tasks broadcast over the map (our extension).
-import * as tf from '@tensorflow/tfjs';
+
 import {
   isDenseTask,
   type LossWithParts,
@@ -14,6 +14,7 @@ import {
   type TaskSpec,
   type VariableGroup,
 } from '@partial-mtl/core';
+import * as tf from '@tensorflow/tfjs';
 import { labelOf, predictionOf, type RegularizerBaseOptions } from './common-options.js';
 import { cosineDistancePerSample } from './cosine-distance.js';
 import {
@@ -116,7 +117,9 @@ export interface JtrOptions extends RegularizerBaseOptions, Partial<JtrSettings>
 }
 
 /** The resolved settings and quirks of a JTR configuration. */
-export function resolveJtrOptions(options: Omit<JtrOptions, 'tasks'>): JtrSettings & { readonly quirks: JtrQuirks } {
+export function resolveJtrOptions(
+  options: Omit<JtrOptions, 'tasks'>,
+): JtrSettings & { readonly quirks: JtrQuirks } {
   const settings = { ...jtrDefaults, ...options };
   const preset = settings.mode === 'clean' ? cleanJtrQuirks : faithfulJtrQuirks;
   return { ...settings, quirks: { ...preset, ...(options.quirks ?? {}) } };
@@ -168,8 +171,16 @@ export function buildJtrViewStacks(
       const prediction = detachWhereLabelled(view.predictions[t]!, labelled);
       const label = view.labels[t]!;
       const categorical = task.kind === 'segmentation' || task.kind === 'multiclass';
-      const predictionEncoding = viewNumber === 2 && quirks.viewTwoSoftmaxPrediction ? 'softmax' : 'straight-through-gumbel';
-      const encodedPrediction = encodePrediction(task, prediction, mask, predictionEncoding, random, encoding);
+      const predictionEncoding =
+        viewNumber === 2 && quirks.viewTwoSoftmaxPrediction ? 'softmax' : 'straight-through-gumbel';
+      const encodedPrediction = encodePrediction(
+        task,
+        prediction,
+        mask,
+        predictionEncoding,
+        random,
+        encoding,
+      );
       // Y's prediction channel: a separate draw (quirk 2) or Yhat's own sample when Yhat drew one.
       const stackPrediction =
         categorical && (quirks.independentGumbelDraws || predictionEncoding === 'softmax')
@@ -189,7 +200,11 @@ export function buildJtrViewStacks(
         predictionTarget = fresh();
       }
       if (task.kind === 'depth') {
-        if (quirks.rawReconstructionTargets) stackTarget = phi(tf.add(tf.mul(weight, label), tf.mul(tf.sub(1, weight), prediction)), encoding.depthPhi);
+        if (quirks.rawReconstructionTargets)
+          stackTarget = phi(
+            tf.add(tf.mul(weight, label), tf.mul(tf.sub(1, weight), prediction)),
+            encoding.depthPhi,
+          );
         if (quirks.doublePhiDepthTarget) predictionTarget = phi(encodedPrediction, encoding.depthPhi);
       }
       if (task.kind === 'normals' && quirks.rawReconstructionTargets) {
@@ -209,10 +224,15 @@ export function buildJtrViewStacks(
 }
 
 /** Tensors of one view, in task order. */
-function viewTensors(tasks: readonly TaskSpec[], batch: TaskBatch, predictions: Readonly<Record<string, tf.Tensor>>) {
+function viewTensors(
+  tasks: readonly TaskSpec[],
+  batch: TaskBatch,
+  predictions: Readonly<Record<string, tf.Tensor>>,
+) {
   const columns = tasks.map((task) => {
     const column = batch.taskNames.indexOf(task.name);
-    if (column < 0) throw new Error(`jtr: batch has no task '${task.name}' (tasks: ${batch.taskNames.join(', ')})`);
+    if (column < 0)
+      throw new Error(`jtr: batch has no task '${task.name}' (tasks: ${batch.taskNames.join(', ')})`);
     return column;
   });
   return {
@@ -224,7 +244,11 @@ function viewTensors(tasks: readonly TaskSpec[], batch: TaskBatch, predictions: 
 
 function sliceView(view: JtrViewSlice, start: number, size: number): JtrViewSlice {
   const take = (x: tf.Tensor) => tf.slice(x, [start], [size]);
-  return { predictions: view.predictions.map(take), labels: view.labels.map(take), labelled: take(view.labelled) as tf.Tensor2D };
+  return {
+    predictions: view.predictions.map(take),
+    labels: view.labels.map(take),
+    labelled: take(view.labelled) as tf.Tensor2D,
+  };
 }
 
 /** Stack resolution: the first dense prediction's H×W, else `classificationResolution`. */
@@ -256,7 +280,12 @@ export function createJointTaskRegularization(options: JtrOptions): JtrRegulariz
     ? settings.reconstructionWeight
     : settings.secondDistanceWeight;
 
-  function sliceLosses(first: JtrViewSlice, second: JtrViewSlice, random: RandomSource, resolution: { height: number; width: number }) {
+  function sliceLosses(
+    first: JtrViewSlice,
+    second: JtrViewSlice,
+    random: RandomSource,
+    resolution: { height: number; width: number },
+  ) {
     return tf.tidy(() => {
       const view1 = buildJtrViewStacks(tasks, first, 1, random, settings, resolution);
       const firstDistance = cosineDistancePerSample(
@@ -269,8 +298,20 @@ export function createJointTaskRegularization(options: JtrOptions): JtrRegulariz
       const secondDistance = cosineDistancePerSample(fromStack.latent, fromPrediction.latent);
       const reconstructionSettings = { nonzeroCountNormaliser: quirks.nonzeroCountNormaliser };
       const reconstruction = tf.add(
-        reconstructionLossPerSample(tasks, fromStack.reconstruction, view2.stackTargets, view2.mask, reconstructionSettings),
-        reconstructionLossPerSample(tasks, fromPrediction.reconstruction, view2.predictionTargets, view2.mask, reconstructionSettings),
+        reconstructionLossPerSample(
+          tasks,
+          fromStack.reconstruction,
+          view2.stackTargets,
+          view2.mask,
+          reconstructionSettings,
+        ),
+        reconstructionLossPerSample(
+          tasks,
+          fromPrediction.reconstruction,
+          view2.predictionTargets,
+          view2.mask,
+          reconstructionSettings,
+        ),
       );
       return { firstDistance, secondDistance, reconstruction };
     });
@@ -282,13 +323,20 @@ export function createJointTaskRegularization(options: JtrOptions): JtrRegulariz
     autoEncoder,
     settings,
     variableGroups: (): readonly VariableGroup[] => [
-      { name: 'jtr', variables: autoEncoder.trainableVariables, learningRate: settings.learningRate, schedule: settings.schedule },
+      {
+        name: 'jtr',
+        variables: autoEncoder.trainableVariables,
+        learningRate: settings.learningRate,
+        schedule: settings.schedule,
+      },
     ],
     namedVariables: () => autoEncoder.namedVariables(),
     loss(input: RegularizerInput): LossWithParts {
       const views = input.batch.views ?? [];
       if (views.length < 2 || input.viewOutputs.length < 2) {
-        throw new Error(`jtr: needs 2 extra views (batch.views and viewOutputs), got ${views.length} and ${input.viewOutputs.length}`);
+        throw new Error(
+          `jtr: needs 2 extra views (batch.views and viewOutputs), got ${views.length} and ${input.viewOutputs.length}`,
+        );
       }
       return tf.tidy(() => {
         const first = viewTensors(tasks, views[0]!, input.viewOutputs[0]!.predictions);
@@ -296,7 +344,9 @@ export function createJointTaskRegularization(options: JtrOptions): JtrRegulariz
         const resolution = stackResolution(tasks, first.predictions, settings.classificationResolution);
         const batchSize = first.labelled.shape[0];
         const pieces = quirks.perSampleAutoEncoder
-          ? Array.from({ length: batchSize }, (_, i) => sliceLosses(sliceView(first, i, 1), sliceView(second, i, 1), input.random, resolution))
+          ? Array.from({ length: batchSize }, (_, i) =>
+              sliceLosses(sliceView(first, i, 1), sliceView(second, i, 1), input.random, resolution),
+            )
           : [sliceLosses(first, second, input.random, resolution)];
         const gather = (key: 'firstDistance' | 'secondDistance' | 'reconstruction') =>
           pieces.length === 1 ? pieces[0]![key] : tf.concat(pieces.map((piece) => piece[key]));
@@ -304,7 +354,10 @@ export function createJointTaskRegularization(options: JtrOptions): JtrRegulariz
         const secondDistance = gather('secondDistance');
         const reconstruction = gather('reconstruction');
         const perSampleLoss = tf.add(
-          tf.mul(settings.distanceWeight, tf.add(firstDistance, tf.mul(secondDistanceWeight, secondDistance))),
+          tf.mul(
+            settings.distanceWeight,
+            tf.add(firstDistance, tf.mul(secondDistanceWeight, secondDistance)),
+          ),
           tf.mul(settings.reconstructionWeight, reconstruction),
         );
         return {

@@ -1,8 +1,9 @@
 // The 'none' regularizer: plain supervised multi-task learning (the supervised losses live in the models
 // package). It has no variables, asks for no views and returns a zero loss, so swapping a regularizer in or out
 // of a training script is a one-argument change.
-import * as tf from '@tensorflow/tfjs';
+
 import type { LossWithParts, Regularizer, RegularizerInput, VariableGroup } from '@partial-mtl/core';
+import * as tf from '@tensorflow/tfjs';
 import type { RegularizerBaseOptions } from './common-options.js';
 
 export type NoRegularizationOptions = RegularizerBaseOptions;

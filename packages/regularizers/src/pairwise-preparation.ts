@@ -1,8 +1,9 @@
 // Pair index and input preparation of pairwise cross-task consistency (Li, Liu & Bilen, "Learning Multiple Dense
 // Prediction Tasks from Partially Annotated Data", CVPR 2022, arXiv 2111.14893; official code VICO-UoE/MTPSL):
 // k(s, t) over the T×T grid without its diagonal, prepPred on predictions and prepGT on labels (pairwise.md §1–2).
-import * as tf from '@tensorflow/tfjs';
+
 import { gumbelSoftmax, type RandomSource, type TaskSpec } from '@partial-mtl/core';
+import * as tf from '@tensorflow/tfjs';
 import { oneHotWithIgnore } from './jtr-encoding.js';
 
 /** Number of ordered task pairs, T(T − 1). */
@@ -23,7 +24,9 @@ const maxEpsilon = 1e-12;
 
 /** Divides each sample's map by its maximum over the whole map (+1e-12). */
 function divideBySampleMax(x: tf.Tensor): tf.Tensor {
-  return tf.tidy(() => tf.div(x, tf.add(tf.max(x, x.shape.map((_, axis) => axis).slice(1), true), maxEpsilon)));
+  return tf.tidy(() =>
+    tf.div(x, tf.add(tf.max(x, x.shape.map((_, axis) => axis).slice(1), true), maxEpsilon)),
+  );
 }
 
 /**

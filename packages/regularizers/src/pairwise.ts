@@ -2,7 +2,7 @@
 // Annotated Data", CVPR 2022, arXiv 2111.14893; official code VICO-UoE/MTPSL), as pairwise.md records it:
 // L_pair = D(ms, mt) + r·(D(ms, stop f) + D(mt, stop f)), summed over (unlabelled s, labelled t) pairs, times λ / B.
 // Divergences: the pair code is an argument (not a global); `clean` batches the pairs (BN statistics change).
-import * as tf from '@tensorflow/tfjs';
+
 import {
   isDenseTask,
   type LossWithParts,
@@ -13,6 +13,7 @@ import {
   type TaskSpec,
   type VariableGroup,
 } from '@partial-mtl/core';
+import * as tf from '@tensorflow/tfjs';
 import { labelOf, predictionOf, type RegularizerBaseOptions } from './common-options.js';
 import { cosineDistancePerSample } from './cosine-distance.js';
 import { createFilmMappingNetwork, type FilmMappingNetwork } from './networks/film-mapping-network.js';
@@ -69,7 +70,8 @@ export function samplePairs(labelled: readonly number[], pairs: 'partial' | 'all
   for (let source = 0; source < labelled.length; source++) {
     for (let target = 0; target < labelled.length; target++) {
       if (source === target) continue;
-      if (pairs === 'all' || (labelled[source]! < 0.5 && labelled[target]! >= 0.5)) result.push([source, target]);
+      if (pairs === 'all' || (labelled[source]! < 0.5 && labelled[target]! >= 0.5))
+        result.push([source, target]);
     }
   }
   return result;
@@ -78,7 +80,9 @@ export function samplePairs(labelled: readonly number[], pairs: 'partial' | 'all
 /** λ at a step, with the optional linear ramp-up. */
 export function consistencyWeightAt(settings: PairwiseSettings, epoch: number, step: number): number {
   if (settings.rampUp === 'fixed') return settings.consistencyWeight;
-  const fraction = settings.iterationsPerEpoch ? (step % settings.iterationsPerEpoch) / settings.iterationsPerEpoch : 0;
+  const fraction = settings.iterationsPerEpoch
+    ? (step % settings.iterationsPerEpoch) / settings.iterationsPerEpoch
+    : 0;
   return settings.consistencyWeight * Math.min(1, (epoch + fraction) / settings.rampUpEpochs);
 }
 
@@ -103,11 +107,23 @@ export function createPairwiseConsistency(options: PairwiseOptions): PairwiseReg
   const taskCount = tasks.length;
 
   /** L_pair per sample [n] for one ordered pair over a group of samples (batch n). */
-  function pairLoss(source: TaskSpec, target: TaskSpec, sourceIndex: number, targetIndex: number,
-    prediction: tf.Tensor, label: tf.Tensor, anchor: tf.Tensor, random: RandomSource): tf.Tensor1D {
+  function pairLoss(
+    source: TaskSpec,
+    target: TaskSpec,
+    sourceIndex: number,
+    targetIndex: number,
+    prediction: tf.Tensor,
+    label: tf.Tensor,
+    anchor: tf.Tensor,
+    random: RandomSource,
+  ): tf.Tensor1D {
     return tf.tidy(() => {
       const pair = pairIndex(sourceIndex, targetIndex, taskCount);
-      const mappedPrediction = mappingNetwork.apply(preparePrediction(source, prediction, random), sourceIndex, pair);
+      const mappedPrediction = mappingNetwork.apply(
+        preparePrediction(source, prediction, random),
+        sourceIndex,
+        pair,
+      );
       const mappedLabel = mappingNetwork.apply(prepareLabel(target, label), targetIndex, pair);
       if (mappedPrediction.shape.some((size, axis) => size !== anchor.shape[axis])) {
         throw new Error(
@@ -116,7 +132,10 @@ export function createPairwiseConsistency(options: PairwiseOptions): PairwiseReg
       }
       let loss = cosineDistancePerSample(mappedPrediction, mappedLabel);
       if (settings.anchorWeight > 0) {
-        const anchored = tf.add(cosineDistancePerSample(mappedPrediction, anchor), cosineDistancePerSample(mappedLabel, anchor));
+        const anchored = tf.add(
+          cosineDistancePerSample(mappedPrediction, anchor),
+          cosineDistancePerSample(mappedLabel, anchor),
+        );
         loss = tf.add(loss, tf.mul(settings.anchorWeight, anchored));
       }
       return loss as tf.Tensor1D;
@@ -146,12 +165,15 @@ export function createPairwiseConsistency(options: PairwiseOptions): PairwiseReg
     loss(input: RegularizerInput): LossWithParts {
       const view = input.batch.views?.[0];
       const viewOutput = input.viewOutputs[0];
-      if (!view || !viewOutput) throw new Error('pairwise: needs 1 extra view (batch.views[0] and viewOutputs[0])');
+      if (!view || !viewOutput)
+        throw new Error('pairwise: needs 1 extra view (batch.views[0] and viewOutputs[0])');
       const bottleneck = viewOutput.features.bottleneck;
-      if (!bottleneck) throw new Error('pairwise: the network output has no features.bottleneck (the anchor f)');
+      if (!bottleneck)
+        throw new Error('pairwise: the network output has no features.bottleneck (the anchor f)');
       const columns = tasks.map((task) => {
         const column = view.taskNames.indexOf(task.name);
-        if (column < 0) throw new Error(`pairwise: batch has no task '${task.name}' (tasks: ${view.taskNames.join(', ')})`);
+        if (column < 0)
+          throw new Error(`pairwise: batch has no task '${task.name}' (tasks: ${view.taskNames.join(', ')})`);
         return column;
       });
       // The one host read: the [B, T] label mask decides which pairs exist (it is input data, not a computed value).
@@ -168,7 +190,18 @@ export function createPairwiseConsistency(options: PairwiseOptions): PairwiseReg
           maskRows.forEach((row, sample) => {
             const take = (x: tf.Tensor) => tf.slice(x, [sample], [1]);
             for (const [s, t] of samplePairs(row, settings.pairs)) {
-              terms.push(pairLoss(tasks[s]!, tasks[t]!, s, t, take(predictions[s]!), take(labels[t]!), take(anchor), input.random));
+              terms.push(
+                pairLoss(
+                  tasks[s]!,
+                  tasks[t]!,
+                  s,
+                  t,
+                  take(predictions[s]!),
+                  take(labels[t]!),
+                  take(anchor),
+                  input.random,
+                ),
+              );
               pairTotal += 1;
             }
           });
@@ -176,10 +209,23 @@ export function createPairwiseConsistency(options: PairwiseOptions): PairwiseReg
           for (let s = 0; s < taskCount; s++) {
             for (let t = 0; t < taskCount; t++) {
               if (s === t) continue;
-              const samples = maskRows.flatMap((row, sample) => (samplePairs(row, settings.pairs).some(([a, b]) => a === s && b === t) ? [sample] : []));
+              const samples = maskRows.flatMap((row, sample) =>
+                samplePairs(row, settings.pairs).some(([a, b]) => a === s && b === t) ? [sample] : [],
+              );
               if (samples.length === 0) continue;
               const take = (x: tf.Tensor) => tf.gather(x, samples);
-              terms.push(pairLoss(tasks[s]!, tasks[t]!, s, t, take(predictions[s]!), take(labels[t]!), take(anchor), input.random));
+              terms.push(
+                pairLoss(
+                  tasks[s]!,
+                  tasks[t]!,
+                  s,
+                  t,
+                  take(predictions[s]!),
+                  take(labels[t]!),
+                  take(anchor),
+                  input.random,
+                ),
+              );
               pairTotal += samples.length;
             }
           }

@@ -2,11 +2,11 @@
 // side effect). `createRegularizer(name, options)` is the one-argument swap; an unknown name throws listing the
 // valid ones.
 import type { Regularizer } from '@partial-mtl/core';
-import { type NoRegularizationOptions, createNoRegularization } from './none.js';
-import { type DistributionMatchingOptions, createDistributionMatching } from './distribution-matching.js';
-import { type JtrOptions, createJointTaskRegularization } from './jtr.js';
-import { type PairwiseOptions, createPairwiseConsistency } from './pairwise.js';
 import { type ConsistencyOptions, createConsistencyRegularization } from './consistency.js';
+import { createDistributionMatching, type DistributionMatchingOptions } from './distribution-matching.js';
+import { createJointTaskRegularization, type JtrOptions } from './jtr.js';
+import { createNoRegularization, type NoRegularizationOptions } from './none.js';
+import { createPairwiseConsistency, type PairwiseOptions } from './pairwise.js';
 
 /** Options of each registered regularizer, by name. */
 export interface RegularizerOptionsByName {
@@ -19,7 +19,9 @@ export interface RegularizerOptionsByName {
 
 export type RegularizerName = keyof RegularizerOptionsByName;
 
-type FactoryRecord = { readonly [Name in RegularizerName]: (options: RegularizerOptionsByName[Name]) => Regularizer };
+type FactoryRecord = {
+  readonly [Name in RegularizerName]: (options: RegularizerOptionsByName[Name]) => Regularizer;
+};
 
 export const regularizerFactories: FactoryRecord = {
   none: createNoRegularization,
@@ -42,11 +44,19 @@ export function createRegularizer<Name extends RegularizerName>(
   name: Name,
   options: RegularizerOptionsByName[Name],
 ): Regularizer;
-export function createRegularizer(name: string, options: RegularizerOptionsByName[RegularizerName]): Regularizer;
-export function createRegularizer(name: string, options: RegularizerOptionsByName[RegularizerName]): Regularizer {
+export function createRegularizer(
+  name: string,
+  options: RegularizerOptionsByName[RegularizerName],
+): Regularizer;
+export function createRegularizer(
+  name: string,
+  options: RegularizerOptionsByName[RegularizerName],
+): Regularizer {
   if (!isRegularizerName(name)) {
     throw new Error(`unknown regularizer '${name}'; valid names: ${regularizerNames.join(', ')}`);
   }
-  const factory = regularizerFactories[name] as (options: RegularizerOptionsByName[RegularizerName]) => Regularizer;
+  const factory = regularizerFactories[name] as (
+    options: RegularizerOptionsByName[RegularizerName],
+  ) => Regularizer;
   return factory(options);
 }

@@ -102,10 +102,13 @@ export function estimateRelatedness(
   for (let n = 0; n < data.classLabels.length; n++) {
     const k = data.classLabels[n]!;
     if (k < 0) continue;
-    if (!Number.isInteger(k) || k >= classCount) throw new Error(`estimateRelatedness: class ${k} out of range`);
+    if (!Number.isInteger(k) || k >= classCount)
+      throw new Error(`estimateRelatedness: class ${k} out of range`);
     const row = data.attributeLabels[n]!;
     if (row.length !== attributeCount) {
-      throw new Error(`estimateRelatedness: sample ${n} has ${row.length} attributes, expected ${attributeCount}`);
+      throw new Error(
+        `estimateRelatedness: sample ${n} has ${row.length} attributes, expected ${attributeCount}`,
+      );
     }
     for (let i = 0; i < attributeCount; i++) {
       const value = row[i]!;

@@ -1,5 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
 import { defineTasks } from '@partial-mtl/core';
+import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRegularizer, regularizerNames } from '../src/index.js';
 import { makeBatch, makeInput, useCpu } from './helpers.js';
@@ -26,7 +26,13 @@ describe('none', () => {
   });
 
   it('registers every method by name', () => {
-    expect([...regularizerNames].sort()).toEqual(['consistency', 'distribution-matching', 'jtr', 'none', 'pairwise']);
+    expect([...regularizerNames].sort()).toEqual([
+      'consistency',
+      'distribution-matching',
+      'jtr',
+      'none',
+      'pairwise',
+    ]);
   });
 });
 
@@ -39,9 +45,14 @@ describe('consistency (unverified baseline)', () => {
   ];
   function input(teacherTensors: Record<string, tf.Tensor>, studentTensors: Record<string, tf.Tensor>) {
     const batch = makeBatch(['depth', 'scene'], {}, labelMask);
-    return makeInput(tasks, batch, { predictions: teacherTensors, features: {} }, [{ predictions: studentTensors, features: {} }]);
+    return makeInput(tasks, batch, { predictions: teacherTensors, features: {} }, [
+      { predictions: studentTensors, features: {} },
+    ]);
   }
-  const tensors = (values: typeof teacher) => ({ depth: tf.tensor4d(values.depth, [2, 1, 2, 1]), scene: tf.tensor2d(values.scene, [2, 3]) });
+  const tensors = (values: typeof teacher) => ({
+    depth: tf.tensor4d(values.depth, [2, 1, 2, 1]),
+    scene: tf.tensor2d(values.scene, [2, 3]),
+  });
 
   it('matches a hand computation', () => {
     const regularizer = createRegularizer('consistency', { tasks });
@@ -57,8 +68,14 @@ describe('consistency (unverified baseline)', () => {
 
   it('the teacher view is detached', () => {
     const regularizer = createRegularizer('consistency', { tasks });
-    const teacherVariables = { depth: tf.variable(tensors(teacher).depth, true, 'cr-t-depth'), scene: tf.variable(tensors(teacher).scene, true, 'cr-t-scene') };
-    const studentVariables = { depth: tf.variable(tensors(student).depth, true, 'cr-s-depth'), scene: tf.variable(tensors(student).scene, true, 'cr-s-scene') };
+    const teacherVariables = {
+      depth: tf.variable(tensors(teacher).depth, true, 'cr-t-depth'),
+      scene: tf.variable(tensors(teacher).scene, true, 'cr-t-scene'),
+    };
+    const studentVariables = {
+      depth: tf.variable(tensors(student).depth, true, 'cr-s-depth'),
+      scene: tf.variable(tensors(student).scene, true, 'cr-s-scene'),
+    };
     const { grads } = tf.variableGrads(
       () => regularizer.loss(input(teacherVariables, studentVariables)).loss,
       [...Object.values(teacherVariables), ...Object.values(studentVariables)],

@@ -1,5 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
 import { defineTasks } from '@partial-mtl/core';
+import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   createDistributionMatching,
@@ -62,7 +62,9 @@ function reference() {
   // co-annotation class → attribute: sample 0 only, target R[0, :]
   const sca1 = related.reduce((s, i) => s + bce(relatedness[0]![i]!, attributeLogits[0]![i]!), 0) / 2;
   // co-annotation attribute → class: sample 1 only, u = [1, 0] on the related AUs
-  const logScores = [0, 1].map((k) => Math.log(clipR(relatedness[k]![0]!)) + Math.log(1 - clipR(relatedness[k]![1]!)));
+  const logScores = [0, 1].map(
+    (k) => Math.log(clipR(relatedness[k]![0]!)) + Math.log(1 - clipR(relatedness[k]![1]!)),
+  );
   const target = softmax(logScores);
   const logP = softmax(classLogits[1]!).map(Math.log);
   const sca2 = -(target[0]! * logP[0]! + target[1]! * logP[1]!);
@@ -111,7 +113,12 @@ describe('distribution matching', () => {
     loss.dispose();
     for (const part of Object.values(parts)) part.dispose();
     expect(tf.memory().numTensors).toBe(before);
-    tf.dispose([batch.images, batch.labelMask, ...Object.values(batch.labels), ...Object.values(output.predictions)]);
+    tf.dispose([
+      batch.images,
+      batch.labelMask,
+      ...Object.values(batch.labels),
+      ...Object.values(output.predictions),
+    ]);
     regularizer.dispose();
   });
 
@@ -141,9 +148,18 @@ describe('distribution matching', () => {
     const classVariable = tf.variable(tf.tensor2d(classLogits), true, 'dm-class');
     const attributeVariable = tf.variable(tf.tensor2d(attributeLogits), true, 'dm-attribute');
     const gradsFor = (detachTarget: boolean, direction: 'expToAu' | 'auToExp') => {
-      const regularizer = createDistributionMatching({ tasks, relatedness, coannotation: 'off', direction, detachTarget });
+      const regularizer = createDistributionMatching({
+        tasks,
+        relatedness,
+        coannotation: 'off',
+        direction,
+        detachTarget,
+      });
       const { input } = makeInputs(classVariable, attributeVariable);
-      const { grads } = tf.variableGrads(() => regularizer.loss(input).loss, [classVariable, attributeVariable]);
+      const { grads } = tf.variableGrads(
+        () => regularizer.loss(input).loss,
+        [classVariable, attributeVariable],
+      );
       return Object.keys(grads).sort();
     };
     expect(gradsFor(true, 'expToAu')).toEqual(['dm-attribute']);
@@ -167,7 +183,9 @@ describe('distribution matching', () => {
       const scores = [0, 1].map((k) =>
         related.reduce((s, i) => {
           const a = sigmoid(attributeLogits[b]![i]!);
-          return s + a * Math.log(clipR(relatedness[k]![i]!)) + (1 - a) * Math.log(1 - clipR(relatedness[k]![i]!));
+          return (
+            s + a * Math.log(clipR(relatedness[k]![i]!)) + (1 - a) * Math.log(1 - clipR(relatedness[k]![i]!))
+          );
         }, 0),
       );
       const t = softmax(scores);
@@ -191,7 +209,15 @@ describe('relatedness', () => {
 
   it('estimates R empirically with add-alpha smoothing', () => {
     const matrix = estimateRelatedness(
-      { classLabels: [0, 0, 1, -1], attributeLabels: [[1, -1], [1, 0], [0, 0], [1, 1]] },
+      {
+        classLabels: [0, 0, 1, -1],
+        attributeLabels: [
+          [1, -1],
+          [1, 0],
+          [0, 0],
+          [1, 1],
+        ],
+      },
       2,
       2,
     );

@@ -1,5 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
 import { defineTasks, RandomSource } from '@partial-mtl/core';
+import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   buildJtrViewStacks,
@@ -10,16 +10,20 @@ import {
   reconstructionLossPerSample,
   resolveJtrOptions,
 } from '../src/index.js';
-import { fixedValues, makeBatch, makeInput, useCpu } from './helpers.js';
+import { fixedValues, makeBatch, makeInput, useCpuWithFastConvGradients } from './helpers.js';
 
-beforeAll(useCpu);
+beforeAll(useCpuWithFastConvGradients);
 
 // Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7), an independent erf for the expected values.
 function erf(x: number): number {
   const sign = Math.sign(x);
   const a = Math.abs(x);
   const t = 1 / (1 + 0.3275911 * a);
-  const y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-a * a);
+  const y =
+    1 -
+    ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) *
+      t *
+      Math.exp(-a * a);
   return sign * y;
 }
 const phiJs = (x: number) => 0.5 * (1 + erf((x - 2.3618) / (1.5876 * Math.SQRT2)));
@@ -51,21 +55,39 @@ describe('JTR encodings and stacks', () => {
   const resolution = { height: 1, width: 2 };
 
   it('faithful view-2 stacks and reconstruction targets match jtr.md §1 and §4 by hand', () => {
-    const stacks = buildJtrViewStacks(geometricTasks, view(), 2, new RandomSource(0), resolveJtrOptions({}), resolution);
+    const stacks = buildJtrViewStacks(
+      geometricTasks,
+      view(),
+      2,
+      new RandomSource(0),
+      resolveJtrOptions({}),
+      resolution,
+    );
     const mask = [0, 1];
     expect(Array.from(stacks.mask.dataSync())).toEqual(mask);
     // Y: depth label Phi(y·[y≠0]) NOT masked (quirk 6); normals (n·m + 1)/2.
-    const normalChannel = (pixel: number) => [0, 1, 2].map((c) => (normalPrediction[pixel * 3 + c]! * mask[pixel]! + 1) / 2);
+    const normalChannel = (pixel: number) =>
+      [0, 1, 2].map((c) => (normalPrediction[pixel * 3 + c]! * mask[pixel]! + 1) / 2);
     const expectedStack = [phiJs(0), ...normalChannel(0), phiJs(2), ...normalChannel(1)];
     const expectedPredictionStack = [phiJs(0), ...normalChannel(0), phiJs(3), ...normalChannel(1)];
-    Array.from(stacks.stack.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(expectedStack[i]!, 5));
-    Array.from(stacks.predictionStack.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(expectedPredictionStack[i]!, 5));
+    Array.from(stacks.stack.dataSync()).forEach((v, i) => {
+      expect(v).toBeCloseTo(expectedStack[i]!, 5);
+    });
+    Array.from(stacks.predictionStack.dataSync()).forEach((v, i) => {
+      expect(v).toBeCloseTo(expectedPredictionStack[i]!, 5);
+    });
     // Targets: depth of Y = Phi(raw GT); normals of Y = raw prediction (unlabelled, unmasked, quirk 4);
     // depth of Yhat = Phi(Phi(p·m)) (quirk 3); normals of Yhat = (p·m + 1)/2.
-    Array.from(stacks.stackTargets[0]!.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(phiJs(depthLabel[i]!), 5));
-    Array.from(stacks.stackTargets[1]!.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(normalPrediction[i]!, 6));
+    Array.from(stacks.stackTargets[0]!.dataSync()).forEach((v, i) => {
+      expect(v).toBeCloseTo(phiJs(depthLabel[i]!), 5);
+    });
+    Array.from(stacks.stackTargets[1]!.dataSync()).forEach((v, i) => {
+      expect(v).toBeCloseTo(normalPrediction[i]!, 6);
+    });
     const doublePhi = [phiJs(phiJs(0)), phiJs(phiJs(3))];
-    Array.from(stacks.predictionTargets[0]!.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(doublePhi[i]!, 5));
+    Array.from(stacks.predictionTargets[0]!.dataSync()).forEach((v, i) => {
+      expect(v).toBeCloseTo(doublePhi[i]!, 5);
+    });
   });
 
   it('clean stacks mask the label channels and reconstruct the detached input', () => {
@@ -75,7 +97,9 @@ describe('JTR encodings and stacks', () => {
     expect(stack[0]).toBe(0); // Phi(0)·m with m = 0
     expect(stack[4]).toBeCloseTo(phiJs(2), 5);
     expect(Array.from(stacks.predictionTargets[0]!.dataSync())[1]).toBeCloseTo(phiJs(3), 5);
-    expect(Array.from(stacks.stackTargets[1]!.dataSync())).toEqual(Array.from(tf.slice(stacks.stack, [0, 0, 0, 1], [-1, -1, -1, 3]).dataSync()));
+    expect(Array.from(stacks.stackTargets[1]!.dataSync())).toEqual(
+      Array.from(tf.slice(stacks.stack, [0, 0, 0, 1], [-1, -1, -1, 3]).dataSync()),
+    );
   });
 
   it('segmentation: one-hot labels, straight-through Gumbel in Y, softmax in faithful view-2 Yhat', () => {
@@ -86,16 +110,24 @@ describe('JTR encodings and stacks', () => {
       labels: [tf.tensor4d([2, -1], [1, 1, 2, 1])],
       labelled: tf.tensor2d([[labelledFlag]]),
     });
-    const labelled = buildJtrViewStacks(tasks, make(1), 1, new RandomSource(0), resolveJtrOptions({}), { height: 1, width: 2 });
+    const labelled = buildJtrViewStacks(tasks, make(1), 1, new RandomSource(0), resolveJtrOptions({}), {
+      height: 1,
+      width: 2,
+    });
     expect(Array.from(labelled.stack.dataSync())).toEqual([0, 0, 1, 0, 0, 0]);
-    const unlabelled = buildJtrViewStacks(tasks, make(0), 2, new RandomSource(0), resolveJtrOptions({}), { height: 1, width: 2 });
+    const unlabelled = buildJtrViewStacks(tasks, make(0), 2, new RandomSource(0), resolveJtrOptions({}), {
+      height: 1,
+      width: 2,
+    });
     const softmax = (z: number[]) => {
       const e = z.map(Math.exp);
       const s = e.reduce((a, b) => a + b, 0);
       return e.map((v) => v / s);
     };
     const expected = [...softmax(logits.slice(0, 3)), ...softmax(logits.slice(3))];
-    Array.from(unlabelled.predictionStack.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 5));
+    Array.from(unlabelled.predictionStack.dataSync()).forEach((v, i) => {
+      expect(v).toBeCloseTo(expected[i]!, 5);
+    });
     const stack = Array.from(unlabelled.stack.dataSync());
     expect(stack.every((v) => v === 0 || Math.abs(v - 1) < 1e-6)).toBe(true);
     expect(stack.reduce((a, b) => a + b, 0)).toBeCloseTo(2, 5);
@@ -136,7 +168,11 @@ describe('JTR reconstruction and distance', () => {
       const loss = reconstructionLossPerSample(
         tasks,
         tf.tensor4d(r, [1, 1, 2, 6]),
-        [tf.tensor4d(targets.semseg, [1, 1, 2, 2]), tf.tensor4d(targets.depth, [1, 1, 2, 1]), tf.tensor4d(targets.normal, [1, 1, 2, 3])],
+        [
+          tf.tensor4d(targets.semseg, [1, 1, 2, 2]),
+          tf.tensor4d(targets.depth, [1, 1, 2, 1]),
+          tf.tensor4d(targets.normal, [1, 1, 2, 3]),
+        ],
         tf.tensor4d(mask, [1, 1, 2, 1]),
         { nonzeroCountNormaliser: nonzero },
       );
@@ -148,7 +184,10 @@ describe('JTR reconstruction and distance', () => {
     const a = tf.tensor4d([1, 0, 3, 4, 0, 0], [1, 1, 3, 2]);
     const b = tf.tensor4d([1, 1, 4, 3, 1, 0], [1, 1, 3, 2]);
     const expectedCosines = [1 / Math.SQRT2, 24 / 25, 0];
-    expect(cosineDistancePerSample(a, b).dataSync()[0]).toBeCloseTo(1 - expectedCosines.reduce((s, v) => s + v, 0) / 3, 6);
+    expect(cosineDistancePerSample(a, b).dataSync()[0]).toBeCloseTo(
+      1 - expectedCosines.reduce((s, v) => s + v, 0) / 3,
+      6,
+    );
     const gradient = tf.grad((x: tf.Tensor) => tf.sum(cosineDistancePerSample(x, b)))(a);
     expect(Array.from(gradient.dataSync()).every(Number.isFinite)).toBe(true);
   });
@@ -163,11 +202,20 @@ function denseView(tasks: ReturnType<typeof defineTasks>, labelMask: number[][],
   const predictions: Record<string, tf.Tensor> = {};
   for (const [index, task] of tasks.entries()) {
     const values = fixedValues(pixels * task.channels, salt * 10 + index);
-    predictions[task.name] = tf.tensor4d(values.map((v) => v * 2), [batchSize, size, size, task.channels]);
+    predictions[task.name] = tf.tensor4d(
+      values.map((v) => v * 2),
+      [batchSize, size, size, task.channels],
+    );
     if (task.kind === 'segmentation') {
-      labels[task.name] = tf.tensor4d(fixedValues(pixels, salt + 7).map((v) => (v < -0.8 ? -1 : Math.floor((v + 1) * 1.5))), [batchSize, size, size, 1]);
+      labels[task.name] = tf.tensor4d(
+        fixedValues(pixels, salt + 7).map((v) => (v < -0.8 ? -1 : Math.floor((v + 1) * 1.5))),
+        [batchSize, size, size, 1],
+      );
     } else if (task.kind === 'depth') {
-      labels[task.name] = tf.tensor4d(fixedValues(pixels, salt + 8).map((v) => (v < -0.7 ? 0 : 2 + v)), [batchSize, size, size, 1]);
+      labels[task.name] = tf.tensor4d(
+        fixedValues(pixels, salt + 8).map((v) => (v < -0.7 ? 0 : 2 + v)),
+        [batchSize, size, size, 1],
+      );
     } else {
       labels[task.name] = tf.tidy(() => {
         const raw = tf.tensor4d(fixedValues(pixels * 3, salt + 9), [batchSize, size, size, 3]);
@@ -175,10 +223,21 @@ function denseView(tasks: ReturnType<typeof defineTasks>, labelMask: number[][],
       });
     }
   }
-  return { batch: makeBatch(tasks.map((t) => t.name), labels, labelMask), output: { predictions, features: {} } };
+  return {
+    batch: makeBatch(
+      tasks.map((t) => t.name),
+      labels,
+      labelMask,
+    ),
+    output: { predictions, features: {} },
+  };
 }
 
-function jtrInput(tasks: ReturnType<typeof defineTasks>, labelMask: number[][], predictionsOverride?: [Record<string, tf.Tensor>, Record<string, tf.Tensor>]) {
+function jtrInput(
+  tasks: ReturnType<typeof defineTasks>,
+  labelMask: number[][],
+  predictionsOverride?: [Record<string, tf.Tensor>, Record<string, tf.Tensor>],
+) {
   const view0 = denseView(tasks, labelMask, 0);
   const view1 = denseView(tasks, labelMask, 1);
   const view2 = denseView(tasks, labelMask, 2);
@@ -218,7 +277,12 @@ describe('JTR regularizer', () => {
   });
 
   it('d1 equals the cosine distance of the frozen encodings of hand-built view-1 stacks', () => {
-    const regularizer = createJointTaskRegularization({ tasks: geometricTasks, widthMultiplier: 0.125, mode: 'clean', seed: 2 });
+    const regularizer = createJointTaskRegularization({
+      tasks: geometricTasks,
+      widthMultiplier: 0.125,
+      mode: 'clean',
+      seed: 2,
+    });
     const input = jtrInput(geometricTasks, [[1, 0]]);
     const { parts } = regularizer.loss(input);
     const expected = tf.tidy(() => {
@@ -231,14 +295,21 @@ describe('JTR regularizer', () => {
       const stack = tf.concat([tf.mul(phi(label), mask), normalChannels], 3) as tf.Tensor4D;
       const predictionStack = tf.concat([phi(tf.mul(depth, mask)), normalChannels], 3) as tf.Tensor4D;
       const encoder = regularizer.autoEncoder;
-      return cosineDistancePerSample(encoder.encodeFrozen(stack), encoder.encodeFrozen(predictionStack)).dataSync()[0]!;
+      return cosineDistancePerSample(
+        encoder.encodeFrozen(stack),
+        encoder.encodeFrozen(predictionStack),
+      ).dataSync()[0]!;
     });
     expect(parts.firstViewDistance!.dataSync()[0]).toBeCloseTo(expected, 5);
     regularizer.dispose();
   });
 
   it('gradient flow: d1 trains only unlabelled heads; d2 and reconstruction train only the auto-encoder', () => {
-    const regularizer = createJointTaskRegularization({ tasks: geometricTasks, widthMultiplier: 0.125, seed: 4 });
+    const regularizer = createJointTaskRegularization({
+      tasks: geometricTasks,
+      widthMultiplier: 0.125,
+      seed: 4,
+    });
     const labelMask = [[1, 0]]; // depth labelled, normals not
     const base = jtrInput(geometricTasks, labelMask);
     const variables = {
@@ -253,7 +324,8 @@ describe('JTR regularizer', () => {
     ]);
     const autoEncoderVariables = regularizer.variableGroups()[0]!.variables;
     const all = [...Object.values(variables), ...autoEncoderVariables];
-    const isZero = (g: tf.Tensor | undefined) => g === undefined || tf.tidy(() => tf.max(tf.abs(g)).dataSync()[0]) === 0;
+    const isZero = (g: tf.Tensor | undefined) =>
+      g === undefined || tf.tidy(() => tf.max(tf.abs(g)).dataSync()[0]) === 0;
     const { grads } = tf.variableGrads(() => regularizer.loss(input).loss, all);
     // Labelled head (depth, view 1): no gradient; unlabelled head (normals, view 1): gradient.
     expect(isZero(grads[variables.depth1.name])).toBe(true);
@@ -291,7 +363,10 @@ describe('JTR regularizer', () => {
           {
             depth: tf.tensor4d(depthValues, [2, size, size, 1]),
             scene: tf.tensor2d([[2], [-1]]),
-            tags: tf.tensor2d([[1, -1], [0, 1]]),
+            tags: tf.tensor2d([
+              [1, -1],
+              [0, 1],
+            ]),
           },
           [
             [0, 1, 1],
@@ -300,22 +375,36 @@ describe('JTR regularizer', () => {
         ),
         output: {
           predictions: {
-            depth: tf.tensor4d(depthValues.map((v) => v * 0.9), [2, size, size, 1]),
-            scene: tf.tensor2d([[0.1, 0.2, 0.3], [1, -1, 0]]),
-            tags: tf.tensor2d([[0.5, -0.5], [1, 2]]),
+            depth: tf.tensor4d(
+              depthValues.map((v) => v * 0.9),
+              [2, size, size, 1],
+            ),
+            scene: tf.tensor2d([
+              [0.1, 0.2, 0.3],
+              [1, -1, 0],
+            ]),
+            tags: tf.tensor2d([
+              [0.5, -0.5],
+              [1, 2],
+            ]),
           },
           features: {},
         },
       };
     };
     const [v0, v1, v2] = [view(0), view(1), view(2)];
-    const input = makeInput(tasks, { ...v0.batch, views: [v1.batch, v2.batch] }, v0.output, [v1.output, v2.output]);
+    const input = makeInput(tasks, { ...v0.batch, views: [v1.batch, v2.batch] }, v0.output, [
+      v1.output,
+      v2.output,
+    ]);
     const value = regularizer.loss(input).loss.dataSync()[0]!;
     expect(Number.isFinite(value)).toBe(true);
-    expect(resolveJtrOptions({ mode: 'clean', quirks: { perSampleAutoEncoder: true } }).quirks).toMatchObject({
-      perSampleAutoEncoder: true,
-      viewTwoSoftmaxPrediction: false,
-    });
+    expect(resolveJtrOptions({ mode: 'clean', quirks: { perSampleAutoEncoder: true } }).quirks).toMatchObject(
+      {
+        perSampleAutoEncoder: true,
+        viewTwoSoftmaxPrediction: false,
+      },
+    );
     regularizer.dispose();
   });
 });

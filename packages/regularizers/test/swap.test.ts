@@ -1,13 +1,14 @@
 // The one-argument swap: the same tiny training script (a SegNet from the models package, a few Adam steps on tiny
 // random data with partial labels) runs with each regularizer by changing only its name.
-import * as tf from '@tensorflow/tfjs';
+
 import { defineTasks, type NetworkOutput, RandomSource, type TaskBatch } from '@partial-mtl/core';
 import { createMultiTaskNetwork, supervisedLoss } from '@partial-mtl/models';
+import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRegularizer, type RegularizerName } from '../src/index.js';
-import { useCpu } from './helpers.js';
+import { useCpuWithFastConvGradients } from './helpers.js';
 
-beforeAll(useCpu);
+beforeAll(useCpuWithFastConvGradients);
 
 const tasks = defineTasks([
   { name: 'semseg', kind: 'segmentation', channels: 3 },
@@ -24,7 +25,12 @@ function makeBatch(random: RandomSource, labelMask: number[][], withViews: numbe
   const seed = random.tfSeed();
   const labelled = (t: number) => labelMask.map((row) => row[t]!);
   const perPixel = (t: number, value: (b: number) => number) =>
-    tf.tensor4d(Array.from({ length: batchSize * size * size }, (_, i) => (labelled(t)[Math.floor(i / (size * size))]! ? value(i) : t === 1 ? 0 : -1)), [batchSize, size, size, 1]);
+    tf.tensor4d(
+      Array.from({ length: batchSize * size * size }, (_, i) =>
+        labelled(t)[Math.floor(i / (size * size))]! ? value(i) : t === 1 ? 0 : -1,
+      ),
+      [batchSize, size, size, 1],
+    );
   const base = {
     labels: {
       semseg: perPixel(0, (i) => (i * 7) % 3),
@@ -39,7 +45,10 @@ function makeBatch(random: RandomSource, labelMask: number[][], withViews: numbe
   const view = (offset: number): TaskBatch => ({
     ...base,
     images: tf.randomUniform([batchSize, size, size, 3], 0, 1, 'float32', seed + offset) as tf.Tensor4D,
-    labels: Object.fromEntries(Object.entries(base.labels).map(([k, v]) => [k, tf.clone(v)])) as Record<string, tf.Tensor>,
+    labels: Object.fromEntries(Object.entries(base.labels).map(([k, v]) => [k, tf.clone(v)])) as Record<
+      string,
+      tf.Tensor
+    >,
     labelMask: tf.clone(base.labelMask),
   });
   const batch = { ...view(0), views: Array.from({ length: withViews }, (_, i) => view(i + 1)) };
@@ -87,17 +96,29 @@ function train(name: RegularizerName, steps: number) {
       const viewOutputs = (batch.views ?? []).map((_, i) => sliceOutput(output, i + 1));
       const first = sliceOutput(output, 0);
       const supervised = supervisedLoss(tasks, first, batch).loss;
-      const regularization = regularizer.loss({ tasks, batch, output: first, viewOutputs, random, step, epoch: 0 }).loss;
+      const regularization = regularizer.loss({
+        tasks,
+        batch,
+        output: first,
+        viewOutputs,
+        random,
+        step,
+        epoch: 0,
+      }).loss;
       return tf.add(supervised, regularization) as tf.Scalar;
     }, variables);
     optimizer.applyGradients(grads as tf.NamedTensorMap as Parameters<typeof optimizer.applyGradients>[0]);
     losses.push(value.dataSync()[0]!);
     tf.dispose([value, ...Object.values(grads)]);
-    for (const view of batch.views ?? []) tf.dispose([view.images, view.labelMask, ...Object.values(view.labels)]);
+    for (const view of batch.views ?? [])
+      tf.dispose([view.images, view.labelMask, ...Object.values(view.labels)]);
     tf.dispose([batch.images, batch.labelMask, ...Object.values(batch.labels)]);
     tensorCounts.push(tf.memory().numTensors);
   }
-  const regularizerMoved = regularizerVariable && initial ? regularizerVariable.dataSync().some((v, i) => v !== initial[i]) : undefined;
+  const regularizerMoved =
+    regularizerVariable && initial
+      ? regularizerVariable.dataSync().some((v, i) => v !== initial[i])
+      : undefined;
   optimizer.dispose();
   network.dispose();
   regularizer.dispose();

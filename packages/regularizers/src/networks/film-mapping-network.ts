@@ -2,7 +2,7 @@
 // (Conv3×3 → BN → ReLU) and a shared 13-layer encoder whose every conv is FiLM-conditioned on the ordered task pair
 // (`x·gamma[k] + beta[k]` after BN), built from the models package's conv and batch-norm layers. Channels follow the
 // SegNet encoder at the same width multiplier, so the output matches the network's bottleneck.
-import * as tf from '@tensorflow/tfjs';
+
 import type { RandomSource, TaskSpec } from '@partial-mtl/core';
 import {
   type BatchNormLayer,
@@ -13,6 +13,7 @@ import {
   createConvBnRelu,
   segnetChannels,
 } from '@partial-mtl/models';
+import * as tf from '@tensorflow/tfjs';
 import { pairCount } from '../pairwise-preparation.js';
 
 /** Layers per encoder stage (2-2-3-3-3 = 13 FiLM convs). */
@@ -51,7 +52,12 @@ export function createFilmMappingNetwork(options: FilmMappingNetworkOptions): Fi
   const channels = segnetChannels(options.widthMultiplier);
   const pairs = pairCount(options.tasks.length);
   const stems: ConvBnReluBlock[] = options.tasks.map((task) =>
-    createConvBnRelu({ name: `${name}.stem.${task.name}`, inChannels: task.channels, outChannels: channels[0]!, random: options.random }),
+    createConvBnRelu({
+      name: `${name}.stem.${task.name}`,
+      inChannels: task.channels,
+      outChannels: channels[0]!,
+      random: options.random,
+    }),
   );
   const stages: FilmConv[][] = [];
   let inChannels = channels[0]!;
@@ -61,7 +67,13 @@ export function createFilmMappingNetwork(options: FilmMappingNetworkOptions): Fi
     for (let index = 0; index < repeats; index++) {
       const layerName = `${name}.encoder.${stage}.${index}`;
       layers.push({
-        conv: createConv2d({ name: `${layerName}.conv`, inChannels, outChannels, kernelSize: 3, random: options.random }),
+        conv: createConv2d({
+          name: `${layerName}.conv`,
+          inChannels,
+          outChannels,
+          kernelSize: 3,
+          random: options.random,
+        }),
         batchNorm: createBatchNorm({ name: `${layerName}.bn`, channels: outChannels }),
         gamma: tf.variable(tf.ones([outChannels, pairs]), true, `${layerName}.gamma#${uniqueSuffix()}`),
         beta: tf.variable(tf.zeros([outChannels, pairs]), true, `${layerName}.beta#${uniqueSuffix()}`),
@@ -81,20 +93,21 @@ export function createFilmMappingNetwork(options: FilmMappingNetworkOptions): Fi
     namedVariables() {
       const named = new Map<string, tf.Variable>();
       for (const stem of stems) for (const [key, variable] of stem.namedVariables()) named.set(key, variable);
-      stages.forEach((stage, stageIndex) =>
+      stages.forEach((stage, stageIndex) => {
         stage.forEach((layer, index) => {
           for (const [key, variable] of layer.conv.namedVariables()) named.set(key, variable);
           for (const [key, variable] of layer.batchNorm.namedVariables()) named.set(key, variable);
           named.set(`${name}.encoder.${stageIndex}.${index}.gamma`, layer.gamma);
           named.set(`${name}.encoder.${stageIndex}.${index}.beta`, layer.beta);
-        }),
-      );
+        });
+      });
       return named;
     },
     apply(x, taskIndex, pair) {
       const stem = stems[taskIndex];
       if (!stem) throw new Error(`film mapping network: no stem for task index ${taskIndex}`);
-      if (!Number.isInteger(pair) || pair < 0 || pair >= pairs) throw new Error(`film mapping network: pair ${pair} out of range`);
+      if (!Number.isInteger(pair) || pair < 0 || pair >= pairs)
+        throw new Error(`film mapping network: pair ${pair} out of range`);
       return tf.tidy(() => {
         let features = stem.apply(x, true);
         for (const stage of stages) {

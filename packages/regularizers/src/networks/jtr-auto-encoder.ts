@@ -1,16 +1,17 @@
 // The JTR auto-encoder (`SegNet_JTR` of KentoNishi/JTR-CVPR-2024, jtr.md §3): the models package's SegNet encoder
 // and decoder with `inChannels` = the joint stack's channels and a width multiplier, then Conv3×3 → Conv1×1 back to
 // the stack. Latent z = the 5th pooling output. The unused BatchNorm(Cin) of the official module is dropped.
-import * as tf from '@tensorflow/tfjs';
-import { stopGradient, type RandomSource } from '@partial-mtl/core';
+
+import { type RandomSource, stopGradient } from '@partial-mtl/core';
 import {
+  type Conv2dLayer,
   createConv2d,
   createSegNetDecoder,
   createSegNetEncoder,
-  type Conv2dLayer,
   type SegNetDecoder,
   type SegNetEncoder,
 } from '@partial-mtl/models';
+import * as tf from '@tensorflow/tfjs';
 
 export interface JtrAutoEncoderOptions {
   readonly inChannels: number;
@@ -50,10 +51,26 @@ export function createJtrAutoEncoder(options: JtrAutoEncoderOptions): JtrAutoEnc
     name: `${name}.encoder`,
     random: options.random,
   });
-  const decoder = createSegNetDecoder({ widthMultiplier: options.widthMultiplier, name: `${name}.decoder`, random: options.random });
+  const decoder = createSegNetDecoder({
+    widthMultiplier: options.widthMultiplier,
+    name: `${name}.decoder`,
+    random: options.random,
+  });
   const headChannels = decoder.outChannels;
-  const headHidden = createConv2d({ name: `${name}.head.0`, inChannels: headChannels, outChannels: headChannels, kernelSize: 3, random: options.random });
-  const headOutput = createConv2d({ name: `${name}.head.1`, inChannels: headChannels, outChannels: options.inChannels, kernelSize: 1, random: options.random });
+  const headHidden = createConv2d({
+    name: `${name}.head.0`,
+    inChannels: headChannels,
+    outChannels: headChannels,
+    kernelSize: 3,
+    random: options.random,
+  });
+  const headOutput = createConv2d({
+    name: `${name}.head.1`,
+    inChannels: headChannels,
+    outChannels: options.inChannels,
+    kernelSize: 1,
+    random: options.random,
+  });
   const parts = [encoder, decoder, headHidden, headOutput];
   return {
     encoder,
@@ -81,7 +98,9 @@ export function createJtrAutoEncoder(options: JtrAutoEncoderOptions): JtrAutoEnc
             const { mean, variance } = tf.moments(convolved, [0, 1, 2]);
             const gamma = stopGradient(block.batchNorm.gamma) as tf.Tensor1D;
             const beta = stopGradient(block.batchNorm.beta) as tf.Tensor1D;
-            features = tf.relu(tf.batchNorm(convolved, mean, variance, beta, gamma, batchNormEpsilon)) as tf.Tensor4D;
+            features = tf.relu(
+              tf.batchNorm(convolved, mean, variance, beta, gamma, batchNormEpsilon),
+            ) as tf.Tensor4D;
           }
           features = tf.maxPool(features, 2, 2, 'valid');
         }
