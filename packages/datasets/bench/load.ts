@@ -5,15 +5,19 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import { disposeBatch } from '@partial-mtl/core';
+import * as tf from '@tensorflow/tfjs';
 
 const built = new URL('../dist/index.js', import.meta.url);
 if (!existsSync(built)) {
-  console.error('bench load: build the package first (cd packages/datasets && npx tsc -p tsconfig.build.json)');
+  console.error(
+    'bench load: build the package first (cd packages/datasets && npx tsc -p tsconfig.build.json)',
+  );
   process.exit(1);
 }
-const { createBatchLoader, createSyntheticScenes, encodeNpy, openSource } = (await import(built.href)) as typeof import('../src/index.js');
+const { createBatchLoader, createSyntheticScenes, encodeNpy, openSource } = (await import(
+  built.href
+)) as typeof import('../src/index.js');
 
 const sampleCount = Number(process.env.BENCH_LOAD_SAMPLES ?? 120);
 const height = 288;
@@ -30,8 +34,15 @@ function median(values: number[]): number {
 }
 
 async function writeDataset(root: string): Promise<void> {
-  const scenes = createSyntheticScenes({ count: sampleCount, height, width, seed: 1, tasks: ['semseg', 'depth', 'normal'] });
-  for (const folder of ['image', 'label', 'depth', 'normal']) mkdirSync(join(root, 'train', folder), { recursive: true });
+  const scenes = createSyntheticScenes({
+    count: sampleCount,
+    height,
+    width,
+    seed: 1,
+    tasks: ['semseg', 'depth', 'normal'],
+  });
+  for (const folder of ['image', 'label', 'depth', 'normal'])
+    mkdirSync(join(root, 'train', folder), { recursive: true });
   for (let i = 0; i < sampleCount; i++) {
     const sample = await scenes.read(i);
     const write = (folder: string, data: Float32Array, shape: number[]) =>
@@ -52,7 +63,15 @@ interface Measurement {
 
 async function measure(root: string, workers: number, epochs: number): Promise<Measurement> {
   const source = await openSource({ kind: 'nyuv2', options: { root, split: 'train' } });
-  const loader = createBatchLoader({ source, batchSize, views: 2, augment: true, workers, prefetch: 4, seed: 0 });
+  const loader = createBatchLoader({
+    source,
+    batchSize,
+    views: 2,
+    augment: true,
+    workers,
+    prefetch: 4,
+    seed: 0,
+  });
   try {
     // Warm-up: start the workers and fill the page cache.
     for await (const batch of loader) {
@@ -86,22 +105,32 @@ async function main(): Promise<void> {
   try {
     const writeStart = performance.now();
     await writeDataset(root);
-    console.log(`wrote ${sampleCount} NYU-v2-format samples (${height}×${width}, float32 .npy) in ${((performance.now() - writeStart) / 1000).toFixed(1)} s`);
+    console.log(
+      `wrote ${sampleCount} NYU-v2-format samples (${height}×${width}, float32 .npy) in ${((performance.now() - writeStart) / 1000).toFixed(1)} s`,
+    );
     const epochs = Number(process.env.BENCH_LOAD_EPOCHS ?? 3);
     const mainThread = await measure(root, 0, epochs);
     const oneWorker = await measure(root, 1, epochs);
     const twoWorkers = await measure(root, 2, epochs);
-    console.log(`three views (RSC, RSC, RSC + photometric), batch ${batchSize}, median of ${epochs} epochs of ${sampleCount} samples:`);
+    console.log(
+      `three views (RSC, RSC, RSC + photometric), batch ${batchSize}, median of ${epochs} epochs of ${sampleCount} samples:`,
+    );
     const line = (name: string, m: Measurement) =>
-      console.log(`  ${name} ${m.samplesPerSecond.toFixed(1)} samples/s, ${m.cpuMsPerSample.toFixed(1)} ms CPU per sample (all threads)`);
+      console.log(
+        `  ${name} ${m.samplesPerSecond.toFixed(1)} samples/s, ${m.cpuMsPerSample.toFixed(1)} ms CPU per sample (all threads)`,
+      );
     line('main thread:', mainThread);
     line('1 worker:   ', oneWorker);
     line('2 workers:  ', twoWorkers);
     const cores = availableParallelism();
     const load = loadavg()[0]!;
     const bound = (cores * 1000) / twoWorkers.cpuMsPerSample;
-    console.log(`  machine: ${cores} cores, load average ${load.toFixed(1)}; CPU-bound ceiling with every core free: ${bound.toFixed(0)} samples/s`);
-    console.log(`  target (5× the ~${referenceStepMs} ms/step batch-2 SegNet): ${targetSamplesPerSecond.toFixed(0)} samples/s`);
+    console.log(
+      `  machine: ${cores} cores, load average ${load.toFixed(1)}; CPU-bound ceiling with every core free: ${bound.toFixed(0)} samples/s`,
+    );
+    console.log(
+      `  target (5× the ~${referenceStepMs} ms/step batch-2 SegNet): ${targetSamplesPerSecond.toFixed(0)} samples/s`,
+    );
     console.log(
       JSON.stringify({
         bench: 'load',

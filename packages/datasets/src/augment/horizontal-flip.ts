@@ -7,7 +7,9 @@ import { mapSampleArrays } from './sample-geometry.js';
 
 /** Mirrors a sample left to right; normals' x component (channel 0) is negated. */
 export function flipSampleHorizontally(sample: Sample, tasks: readonly TaskSpec[]): Sample {
-  return mapSampleArrays(sample, tasks, (planar, task) => flipHorizontal(planar, task?.kind === 'normals' ? [0] : []));
+  return mapSampleArrays(sample, tasks, (planar, task) =>
+    flipHorizontal(planar, task?.kind === 'normals' ? [0] : []),
+  );
 }
 
 /** Flips with probability `probability` (one draw from `random`, always taken so streams stay aligned). */

@@ -7,9 +7,9 @@ import { randomHorizontalFlip } from './horizontal-flip.js';
 import { type PhotometricOptions, photometricDefaults, randomPhotometric } from './photometric.js';
 import {
   type RandomScaleCropOptions,
-  type TransformOutputs,
   randomScaleCrop,
   randomScaleCropDefaults,
+  type TransformOutputs,
 } from './random-scale-crop.js';
 
 export interface AugmentationOptions {
@@ -31,7 +31,9 @@ export const augmentationDefaults: AugmentationOptions = Object.freeze({
 });
 
 /** Resolves the `augment` option of loaders: true = defaults, false = none, an object overrides defaults. */
-export function resolveAugmentation(augment: boolean | Partial<AugmentationOptions> | undefined): AugmentationOptions | undefined {
+export function resolveAugmentation(
+  augment: boolean | Partial<AugmentationOptions> | undefined,
+): AugmentationOptions | undefined {
   if (augment === undefined || augment === false) return undefined;
   if (augment === true) return augmentationDefaults;
   return { ...augmentationDefaults, ...augment };
@@ -45,12 +47,14 @@ function augmentView(
   view: number,
   outputs: TransformOutputs | undefined,
 ): Sample {
-  const photometric = options.photometric && options.photometricViews.includes(view) ? options.photometric : undefined;
+  const photometric =
+    options.photometric && options.photometricViews.includes(view) ? options.photometric : undefined;
   let out = sample;
   if (options.flipProbability > 0) out = randomHorizontalFlip(out, tasks, random, options.flipProbability);
   if (options.scaleCrop) {
     // The crop is the last step for the labels, and for the image unless photometric operations follow.
-    const cropOutputs = photometric && outputs?.labels ? { labels: outputs.labels } : photometric ? undefined : outputs;
+    const cropOutputs =
+      photometric && outputs?.labels ? { labels: outputs.labels } : photometric ? undefined : outputs;
     out = randomScaleCrop(out, tasks, random, options.scaleCrop, cropOutputs);
   }
   if (photometric) out = randomPhotometric(out, random, photometric, outputs?.image);

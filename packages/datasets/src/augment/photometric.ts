@@ -41,7 +41,7 @@ export interface PhotometricOperation {
 }
 
 function clampByte(value: number): number {
-  return value <= 0 ? 0 : value >= 255 ? 255 : value;
+  return Math.min(255, Math.max(0, value));
 }
 
 /** PIL `Image.blend(degenerate, image, factor)` on 8-bit values: truncates, clips when extrapolating. */
@@ -163,11 +163,17 @@ export function applyPhotometricOperation(
       // Python's round: k/7.5 is never exactly x.5 for integer k ≤ 30.
       const bits = 8 - Math.round(operation.magnitude / 7.5);
       const mask = (0xff << (8 - bits)) & 0xff;
-      return mapChannels(image, [0, 1, 2].map(() => Uint8Array.from({ length: 256 }, (_, i) => i & mask)));
+      return mapChannels(
+        image,
+        [0, 1, 2].map(() => Uint8Array.from({ length: 256 }, (_, i) => i & mask)),
+      );
     }
     case 'solarize': {
       const threshold = 255 - 8.5 * operation.magnitude;
-      return mapChannels(image, [0, 1, 2].map(() => Uint8Array.from({ length: 256 }, (_, i) => (i < threshold ? i : 255 - i))));
+      return mapChannels(
+        image,
+        [0, 1, 2].map(() => Uint8Array.from({ length: 256 }, (_, i) => (i < threshold ? i : 255 - i))),
+      );
     }
     case 'autoContrast':
       return autoContrast(image);
@@ -209,10 +215,16 @@ const byteToUnit = Float32Array.from({ length: 256 }, (_, i) => i / 255);
  * Applies a RandAugment draw to a sample's image (HWC RGB in [0, 1], quantised to 8 bits on the way); labels are
  * untouched. A draw of identities only returns the sample itself. Writes the image into `output` when given.
  */
-export function applyPhotometric(sample: Sample, operations: readonly PhotometricOperation[], output?: Float32Array): Sample {
+export function applyPhotometric(
+  sample: Sample,
+  operations: readonly PhotometricOperation[],
+  output?: Float32Array,
+): Sample {
   const [height, width, channels] = sample.image.shape;
   if (channels !== 3 || height === undefined || width === undefined) {
-    throw new Error(`photometric: sample ${sample.index} image must be [H, W, 3], got [${sample.image.shape.join(', ')}]`);
+    throw new Error(
+      `photometric: sample ${sample.index} image must be [H, W, 3], got [${sample.image.shape.join(', ')}]`,
+    );
   }
   // Only identity drawn: the image is returned as it is (not quantised).
   if (operations.every((operation) => operation.name === 'identity')) return sample;

@@ -20,7 +20,9 @@ export interface RandomScaleCropOptions {
   readonly scales: readonly number[];
 }
 
-export const randomScaleCropDefaults: RandomScaleCropOptions = Object.freeze({ scales: Object.freeze([1, 1.2, 1.5]) });
+export const randomScaleCropDefaults: RandomScaleCropOptions = Object.freeze({
+  scales: Object.freeze([1, 1.2, 1.5]),
+});
 
 /** One drawn crop: the scale and the window it cuts. */
 export interface ScaleCrop extends CropWindow {
@@ -51,10 +53,16 @@ export function drawScaleCrop(
  * class ids, edges and depth nearest), then divide depth by the scale. Normals are not re-normalised. A scale-1
  * full-size crop returns the sample itself (the result would be identical).
  */
-export function applyScaleCrop(sample: Sample, tasks: readonly TaskSpec[], crop: ScaleCrop, outputs?: TransformOutputs): Sample {
+export function applyScaleCrop(
+  sample: Sample,
+  tasks: readonly TaskSpec[],
+  crop: ScaleCrop,
+  outputs?: TransformOutputs,
+): Sample {
   const { height, width } = imageSize(sample);
   // A full-size crop at scale 1 resamples every pixel onto itself (both interpolations) and divides depth by 1.
-  if (crop.scale === 1 && crop.top === 0 && crop.left === 0 && crop.height === height && crop.width === width) return sample;
+  if (crop.scale === 1 && crop.top === 0 && crop.left === 0 && crop.height === height && crop.width === width)
+    return sample;
   return mapSampleArrays(sample, tasks, (planar, task) => {
     const given = task === undefined ? outputs?.image : outputs?.labels?.[task.name];
     // An output of another size is ignored: the caller's own shape check then names the task.
@@ -62,7 +70,14 @@ export function applyScaleCrop(sample: Sample, tasks: readonly TaskSpec[], crop:
     if (task === undefined || labelResamplingOf(task) === 'bilinear') {
       return cropResizeBilinear(planar, crop, height, width, out);
     }
-    return cropResizeNearest(planar, crop, height, width, task.kind === 'depth' ? crop.scale : undefined, out);
+    return cropResizeNearest(
+      planar,
+      crop,
+      height,
+      width,
+      task.kind === 'depth' ? crop.scale : undefined,
+      out,
+    );
   });
 }
 

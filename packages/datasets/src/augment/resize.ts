@@ -46,7 +46,8 @@ function checkWindow(image: PlanarImage, window: CropWindow, what: string): void
 }
 
 function checkOutput(out: ArrayData, size: number, what: string): void {
-  if (out.length !== size) throw new Error(`${what}: output array has ${out.length} values, expected ${size}`);
+  if (out.length !== size)
+    throw new Error(`${what}: output array has ${out.length} values, expected ${size}`);
 }
 
 /**
@@ -141,7 +142,9 @@ export function cropResizeNearest(
   const size = outHeight * outWidth * channels;
   const out: ArrayData =
     output ??
-    (divisor === undefined ? new (data.constructor as new (length: number) => ArrayData)(size) : new Float32Array(size));
+    (divisor === undefined
+      ? new (data.constructor as new (length: number) => ArrayData)(size)
+      : new Float32Array(size));
   checkOutput(out, size, 'cropResizeNearest');
   const rowRatio = window.height / outHeight;
   const columnRatio = window.width / outWidth;

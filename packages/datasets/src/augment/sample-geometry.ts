@@ -40,8 +40,15 @@ export function asPlanar(array: DenseArray, height: number, width: number, what:
 /** Image height and width of a sample (its image is HWC). */
 export function imageSize(sample: Sample): { height: number; width: number } {
   const [height, width, channels] = sample.image.shape;
-  if (sample.image.shape.length !== 3 || height === undefined || width === undefined || channels === undefined) {
-    throw new Error(`sample ${sample.index}: image must be [H, W, C], got [${sample.image.shape.join(', ')}]`);
+  if (
+    sample.image.shape.length !== 3 ||
+    height === undefined ||
+    width === undefined ||
+    channels === undefined
+  ) {
+    throw new Error(
+      `sample ${sample.index}: image must be [H, W, C], got [${sample.image.shape.join(', ')}]`,
+    );
   }
   return { height, width };
 }

@@ -1,8 +1,9 @@
 // Wraps a packed batch (pack-batch.ts) into a core TaskBatch on the main thread: images [B, H, W, 3]; a label
 // tensor for every task (dense [B, H, W, C] with C = 1 for segmentation, multiclass [B, 1], multilabel [B, M]);
 // labelMask [B, T]; each extra view as a nested TaskBatch with its own geometric labels and the same mask.
+
+import { isDenseTask, type TaskBatch, type TaskSpec } from '@partial-mtl/core';
 import * as tf from '@tensorflow/tfjs';
-import { type TaskBatch, type TaskSpec, isDenseTask } from '@partial-mtl/core';
 import { type PackedBatch, type PackedView, packBatch } from './pack-batch.js';
 import type { PreparedSample } from './prepare-sample.js';
 

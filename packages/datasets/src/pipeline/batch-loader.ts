@@ -99,18 +99,26 @@ export class BatchLoader implements AsyncIterable<TaskBatch> {
       ...options,
     };
     const { source, batchSize } = resolved;
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`batch loader: batchSize must be a positive integer, got ${batchSize}`);
-    if (!Number.isInteger(resolved.views) || resolved.views < 0) throw new Error(`batch loader: views must be 0, 1 or 2, got ${resolved.views}`);
-    if (!Number.isInteger(resolved.workers) || resolved.workers < 0) throw new Error(`batch loader: workers must be an integer ≥ 0, got ${resolved.workers}`);
-    if (!Number.isInteger(resolved.prefetch) || resolved.prefetch < 0) throw new Error(`batch loader: prefetch must be an integer ≥ 0, got ${resolved.prefetch}`);
+    if (!Number.isInteger(batchSize) || batchSize < 1)
+      throw new Error(`batch loader: batchSize must be a positive integer, got ${batchSize}`);
+    if (!Number.isInteger(resolved.views) || resolved.views < 0)
+      throw new Error(`batch loader: views must be 0, 1 or 2, got ${resolved.views}`);
+    if (!Number.isInteger(resolved.workers) || resolved.workers < 0)
+      throw new Error(`batch loader: workers must be an integer ≥ 0, got ${resolved.workers}`);
+    if (!Number.isInteger(resolved.prefetch) || resolved.prefetch < 0)
+      throw new Error(`batch loader: prefetch must be an integer ≥ 0, got ${resolved.prefetch}`);
     this.tasks = source.tasks;
     if (resolved.split) {
       if (resolved.split.rows !== source.length) {
-        throw new Error(`batch loader: split table has ${resolved.split.rows} rows but the source has ${source.length} samples`);
+        throw new Error(
+          `batch loader: split table has ${resolved.split.rows} rows but the source has ${source.length} samples`,
+        );
       }
       for (const task of source.tasks) resolved.split.taskIndex(task.name);
     }
-    this.indices = resolved.indices ? [...resolved.indices] : Array.from({ length: source.length }, (_, i) => i);
+    this.indices = resolved.indices
+      ? [...resolved.indices]
+      : Array.from({ length: source.length }, (_, i) => i);
     for (const index of this.indices) {
       if (!Number.isInteger(index) || index < 0 || index >= source.length) {
         throw new Error(`batch loader: index ${index} out of range 0..${source.length - 1}`);
@@ -131,12 +139,25 @@ export class BatchLoader implements AsyncIterable<TaskBatch> {
 
   /** Restores a saved state; the next iteration continues exactly where that state stood. */
   setState(state: BatchLoaderState): void {
-    if (this.iterating) throw new Error('batch loader: cannot set the state while an epoch is being iterated');
-    if (!Number.isInteger(state.epoch) || state.epoch < 0 || !Number.isInteger(state.position) || state.position < 0 || state.position > this.batchesPerEpoch) {
-      throw new Error(`batch loader: invalid state ${JSON.stringify(state)} (${this.batchesPerEpoch} batches per epoch)`);
+    if (this.iterating)
+      throw new Error('batch loader: cannot set the state while an epoch is being iterated');
+    if (
+      !Number.isInteger(state.epoch) ||
+      state.epoch < 0 ||
+      !Number.isInteger(state.position) ||
+      state.position < 0 ||
+      state.position > this.batchesPerEpoch
+    ) {
+      throw new Error(
+        `batch loader: invalid state ${JSON.stringify(state)} (${this.batchesPerEpoch} batches per epoch)`,
+      );
     }
     RandomSource.fromState(state.randomState);
-    this.state = { epoch: state.epoch, position: state.position, randomState: [...state.randomState] as unknown as RandomState };
+    this.state = {
+      epoch: state.epoch,
+      position: state.position,
+      randomState: [...state.randomState] as unknown as RandomState,
+    };
   }
 
   private plan(randomState: RandomState): EpochPlan {
@@ -169,7 +190,13 @@ export class BatchLoader implements AsyncIterable<TaskBatch> {
     const jobs: SampleJob[] = [];
     for (let position = start; position < end; position++) {
       const index = plan.order[position]!;
-      jobs.push({ index, seed: plan.seeds[position]!, labelled: this.labelledFlags(index), extraViews: this.options.views, augmentation: this.augmentation });
+      jobs.push({
+        index,
+        seed: plan.seeds[position]!,
+        labelled: this.labelledFlags(index),
+        extraViews: this.options.views,
+        augmentation: this.augmentation,
+      });
     }
     const { source } = this.options;
     if (this.options.workers === 0) {
@@ -250,8 +277,18 @@ export interface EvaluationBatchOptions {
 }
 
 /** Every sample once, in order, without augmentation or views, for validation. Batches are owned by the caller. */
-export async function* evaluationBatches(source: SampleSource, options: EvaluationBatchOptions): AsyncGenerator<TaskBatch, void, undefined> {
-  const loader = createBatchLoader({ source, ...options, shuffle: false, augment: false, views: 0, dropLast: false });
+export async function* evaluationBatches(
+  source: SampleSource,
+  options: EvaluationBatchOptions,
+): AsyncGenerator<TaskBatch, void, undefined> {
+  const loader = createBatchLoader({
+    source,
+    ...options,
+    shuffle: false,
+    augment: false,
+    views: 0,
+    dropLast: false,
+  });
   try {
     yield* loader;
   } finally {

@@ -2,10 +2,10 @@
 // them and the main thread only wraps the arrays: images [B, H, W, 3]; every task's labels with the task's ignore
 // value where a sample is unlabelled (−1 segmentation/multiclass/multilabel, 0 depth, normals and kinds without
 // one); the label mask [B, T] in task order; one such set per view. Augmentation writes into the slots directly.
-import { type Sample, type TaskSpec, ignoreValueOf } from '@partial-mtl/core';
+import { ignoreValueOf, type Sample, type TaskSpec } from '@partial-mtl/core';
 import type { TransformOutputs } from '../augment/random-scale-crop.js';
 import { imageSize } from '../augment/sample-geometry.js';
-import { type PreparedSample, type SampleJob, labelSizeOf, prepareSample } from './prepare-sample.js';
+import { labelSizeOf, type PreparedSample, prepareSample, type SampleJob } from './prepare-sample.js';
 
 /** The value an unlabelled sample's label is filled with. */
 export function fillValueOf(task: TaskSpec): number {
@@ -30,7 +30,13 @@ export interface PackedBatch {
   readonly views: readonly PackedView[];
 }
 
-function allocateBatch(indices: readonly number[], tasks: readonly TaskSpec[], viewCount: number, height: number, width: number): PackedBatch {
+function allocateBatch(
+  indices: readonly number[],
+  tasks: readonly TaskSpec[],
+  viewCount: number,
+  height: number,
+  width: number,
+): PackedBatch {
   const batchSize = indices.length;
   return {
     indices: [...indices],
@@ -62,7 +68,12 @@ function isSameMemory(a: Float32Array, b: Float32Array): boolean {
 }
 
 /** Puts a prepared sample in slot b: copies what augmentation did not already write there, fills missing labels. */
-function placeSample(batch: PackedBatch, tasks: readonly TaskSpec[], b: number, sample: PreparedSample): void {
+function placeSample(
+  batch: PackedBatch,
+  tasks: readonly TaskSpec[],
+  b: number,
+  sample: PreparedSample,
+): void {
   if (sample.height !== batch.height || sample.width !== batch.width) {
     throw new Error(
       `batch: sample ${sample.index} is ${sample.height}×${sample.width} but sample ${batch.indices[0]} is ${batch.height}×${batch.width}; all samples of a batch need one size`,
@@ -88,8 +99,16 @@ function placeSample(batch: PackedBatch, tasks: readonly TaskSpec[], b: number, 
 export function packBatch(samples: readonly PreparedSample[], tasks: readonly TaskSpec[]): PackedBatch {
   const first = samples[0];
   if (!first) throw new Error('batch: no samples');
-  const batch = allocateBatch(samples.map((sample) => sample.index), tasks, first.views.length, first.height, first.width);
-  samples.forEach((sample, b) => placeSample(batch, tasks, b, sample));
+  const batch = allocateBatch(
+    samples.map((sample) => sample.index),
+    tasks,
+    first.views.length,
+    first.height,
+    first.width,
+  );
+  samples.forEach((sample, b) => {
+    placeSample(batch, tasks, b, sample);
+  });
   return batch;
 }
 
@@ -97,14 +116,28 @@ export function packBatch(samples: readonly PreparedSample[], tasks: readonly Ta
  * Augments decoded samples straight into new batch arrays (the views' last steps write into each sample's slots;
  * the rest is copied): the same result as `packBatch` over `prepareSample`, with fewer copies.
  */
-export function prepareBatch(samples: readonly Sample[], tasks: readonly TaskSpec[], jobs: readonly SampleJob[]): PackedBatch {
+export function prepareBatch(
+  samples: readonly Sample[],
+  tasks: readonly TaskSpec[],
+  jobs: readonly SampleJob[],
+): PackedBatch {
   const first = samples[0];
-  if (!first || samples.length !== jobs.length) throw new Error('batch: expected one job per sample and at least one sample');
+  if (!first || samples.length !== jobs.length)
+    throw new Error('batch: expected one job per sample and at least one sample');
   const { height, width } = imageSize(first);
-  const batch = allocateBatch(samples.map((sample) => sample.index), tasks, jobs[0]!.extraViews + 1, height, width);
+  const batch = allocateBatch(
+    samples.map((sample) => sample.index),
+    tasks,
+    jobs[0]!.extraViews + 1,
+    height,
+    width,
+  );
   samples.forEach((sample, b) => {
     const size = imageSize(sample);
-    const outputsFor = size.height === height && size.width === width ? (view: number) => slotsOf(batch, tasks, b, view) : undefined;
+    const outputsFor =
+      size.height === height && size.width === width
+        ? (view: number) => slotsOf(batch, tasks, b, view)
+        : undefined;
     placeSample(batch, tasks, b, prepareSample(sample, tasks, jobs[b]!, outputsFor));
   });
   return batch;

@@ -1,7 +1,7 @@
 // One sample's share of a batch, computed where it is cheapest (a worker thread or the main thread): draw the
 // views of a decoded sample from a per-sample seed (so results do not depend on which thread runs it), drop the
 // labels its split row marks unlabelled, and flatten every label to float32.
-import { RandomSource, type Sample, type TaskSpec, isDenseTask } from '@partial-mtl/core';
+import { isDenseTask, RandomSource, type Sample, type TaskSpec } from '@partial-mtl/core';
 import { type AugmentationOptions, sampleViews } from '../augment/multi-view.js';
 import type { TransformOutputs } from '../augment/random-scale-crop.js';
 import { imageSize } from '../augment/sample-geometry.js';
@@ -59,7 +59,9 @@ export function prepareSample(
 ): PreparedSample {
   const { height, width } = imageSize(sample);
   if (sample.image.shape[2] !== 3) {
-    throw new Error(`sample ${sample.index}: image must have 3 channels, got [${sample.image.shape.join(', ')}]`);
+    throw new Error(
+      `sample ${sample.index}: image must have 3 channels, got [${sample.image.shape.join(', ')}]`,
+    );
   }
   // Strip unlabelled tasks before augmenting, so their arrays are neither resampled nor sent.
   const kept: Record<string, Sample['labels'][string]> = {};
@@ -67,7 +69,14 @@ export function prepareSample(
     const label = sample.labels[task.name];
     if (job.labelled[t] && label) kept[task.name] = label;
   });
-  const views = sampleViews({ ...sample, labels: kept }, tasks, new RandomSource(job.seed), job.extraViews, job.augmentation, outputsFor);
+  const views = sampleViews(
+    { ...sample, labels: kept },
+    tasks,
+    new RandomSource(job.seed),
+    job.extraViews,
+    job.augmentation,
+    outputsFor,
+  );
   return {
     index: sample.index,
     height,

@@ -5,7 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { SampleSource, TaskSpec } from '@partial-mtl/core';
 import { prepareBatch, transferListOf } from './pack-batch.js';
 import type { SampleJob } from './prepare-sample.js';
-import { type SourceDescriptor, openSource } from './source-registry.js';
+import { openSource, type SourceDescriptor } from './source-registry.js';
 
 interface WorkerSetup {
   readonly descriptor?: SourceDescriptor;
@@ -18,7 +18,8 @@ let source: Promise<SampleSource> | undefined;
 
 async function readSample(job: SampleJob) {
   if (job.sample) return job.sample;
-  if (!setup.descriptor) throw new Error('sample worker: job has no decoded sample and the worker has no source descriptor');
+  if (!setup.descriptor)
+    throw new Error('sample worker: job has no decoded sample and the worker has no source descriptor');
   source ??= openSource(setup.descriptor);
   return (await source).read(job.index);
 }
@@ -29,6 +30,9 @@ parentPort?.on('message', async (message: { id: number; jobs: readonly SampleJob
     const batch = prepareBatch(samples, setup.tasks, message.jobs);
     parentPort?.postMessage({ id: message.id, batch }, transferListOf(batch));
   } catch (error) {
-    parentPort?.postMessage({ id: message.id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+    parentPort?.postMessage({
+      id: message.id,
+      error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+    });
   }
 });

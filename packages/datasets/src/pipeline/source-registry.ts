@@ -45,17 +45,25 @@ function reviveOptions(options: unknown): unknown {
 export async function openSource(descriptor: SourceDescriptor): Promise<DescribedSampleSource> {
   const factory = sourceFactories[descriptor.kind];
   if (!factory) {
-    throw new Error(`unknown source kind '${descriptor.kind}' (kinds: ${Object.keys(sourceFactories).join(', ')})`);
+    throw new Error(
+      `unknown source kind '${descriptor.kind}' (kinds: ${Object.keys(sourceFactories).join(', ')})`,
+    );
   }
-  const source = await (factory as (options: unknown) => SampleSource | Promise<SampleSource>)(reviveOptions(descriptor.options));
-  if ((source as Partial<DescribedSampleSource>).descriptor?.kind === descriptor.kind) return source as DescribedSampleSource;
+  const source = await (factory as (options: unknown) => SampleSource | Promise<SampleSource>)(
+    reviveOptions(descriptor.options),
+  );
+  if ((source as Partial<DescribedSampleSource>).descriptor?.kind === descriptor.kind)
+    return source as DescribedSampleSource;
   // Keep the source's own methods and fields (it is the prototype) and add the descriptor.
-  return Object.create(source, { descriptor: { value: descriptor, enumerable: true } }) as DescribedSampleSource;
+  return Object.create(source, {
+    descriptor: { value: descriptor, enumerable: true },
+  }) as DescribedSampleSource;
 }
 
 /** The descriptor of a source, if it has one the registry knows. */
 export function descriptorOf(source: SampleSource): SourceDescriptor | undefined {
   const descriptor = (source as Partial<DescribedSampleSource>).descriptor;
-  if (descriptor && typeof descriptor.kind === 'string' && descriptor.kind in sourceFactories) return descriptor;
+  if (descriptor && typeof descriptor.kind === 'string' && descriptor.kind in sourceFactories)
+    return descriptor;
   return undefined;
 }

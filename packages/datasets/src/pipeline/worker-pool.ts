@@ -38,7 +38,9 @@ const runningFromSources = import.meta.url.endsWith('.ts');
  */
 function workerEntry(): { script: string | URL; eval: boolean } {
   if (!runningFromSources) return { script: new URL('./sample-worker.js', import.meta.url), eval: false };
-  const tsxApi = createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs');
+  const tsxApi = createRequire(import.meta.url)
+    .resolve('tsx/esm/api')
+    .replace(/\.cjs$/, '.mjs');
   const worker = new URL('./sample-worker.ts', import.meta.url).href;
   const code = `import(${JSON.stringify(pathToFileURL(tsxApi).href)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(worker)}); })`;
   return { script: code, eval: true };
@@ -98,7 +100,8 @@ export class SampleWorkerPool {
     while (this.queue.length > 0) {
       let best: PoolWorker | undefined;
       for (const entry of this.workers) {
-        if (entry.inFlight.size < this.jobsPerWorker && (!best || entry.inFlight.size < best.inFlight.size)) best = entry;
+        if (entry.inFlight.size < this.jobsPerWorker && (!best || entry.inFlight.size < best.inFlight.size))
+          best = entry;
       }
       if (!best) return;
       const pending = this.queue.shift()!;

@@ -70,21 +70,36 @@ function drawObjects(random: RandomSource, wallDistance: number): SceneObject[] 
     const radius = 0.3 + random.next() * 0.4;
     const turn = random.next() * Math.PI;
     const base = baseAlbedo[semanticClass]!;
-    const albedo = base.map((value) => Math.min(1, Math.max(0, value + (random.next() - 0.5) * 0.2))) as unknown as [
-      number,
-      number,
-      number,
-    ];
+    const albedo = base.map((value) =>
+      Math.min(1, Math.max(0, value + (random.next() - 0.5) * 0.2)),
+    ) as unknown as [number, number, number];
     const halfHeight = semanticClass === cylinderClass ? 0.5 + random.next() : 0.25 + random.next() * 0.35;
     const halfDepth = 0.25 + random.next() * 0.35;
     const y = semanticClass === sphereClass ? radius : semanticClass === boxClass ? halfHeight : 0;
-    objects.push({ semanticClass, x, y, z, radius, halfHeight, halfDepth, cosTurn: Math.cos(turn), sinTurn: Math.sin(turn), albedo });
+    objects.push({
+      semanticClass,
+      x,
+      y,
+      z,
+      radius,
+      halfHeight,
+      halfDepth,
+      cosTurn: Math.cos(turn),
+      sinTurn: Math.sin(turn),
+      albedo,
+    });
   }
   return objects;
 }
 
 /** Renders scene `index` of a set at height×width. */
-export function renderScene(seed: number, index: number, height: number, width: number, noise = 0.02): RenderedScene {
+export function renderScene(
+  seed: number,
+  index: number,
+  height: number,
+  width: number,
+  noise = 0.02,
+): RenderedScene {
   const random = new RandomSource(sceneSeed(seed, index));
   const pitch = 0.15 + random.next() * 0.2;
   const cameraHeight = 1.2 + random.next() * 0.4;
@@ -270,7 +285,7 @@ export function renderScene(seed: number, index: number, height: number, width: 
       const light = (0.3 + 0.7 * shading) * texture;
       for (let channel = 0; channel < 3; channel++) {
         const value = albedo[channel]! * light + noise * random.normal();
-        scene.image[pixel * 3 + channel] = value < 0 ? 0 : value > 1 ? 1 : value;
+        scene.image[pixel * 3 + channel] = Math.min(1, Math.max(0, value));
       }
       scene.semanticClass[pixel] = semanticClass;
       scene.instance[pixel] = instance;

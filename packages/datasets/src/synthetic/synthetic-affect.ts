@@ -2,9 +2,24 @@
 // (like facial action units) follow it through a known relatedness matrix R[k, i] = p(attribute i on | class k)
 // (the form distribution-matching.md §3 uses), and a small face-like image renders the active attributes as local
 // blobs plus noise. The class reaches the image only through its attributes. Not a published data set.
-import { type DenseArray, RandomSource, type Sample, type SampleSource, type TaskSpec, defineTasks } from '@partial-mtl/core';
+import {
+  type DenseArray,
+  defineTasks,
+  RandomSource,
+  type Sample,
+  type SampleSource,
+  type TaskSpec,
+} from '@partial-mtl/core';
 
-export const syntheticAffectClassNames = ['neutral', 'happiness', 'sadness', 'surprise', 'fear', 'disgust', 'anger'] as const;
+export const syntheticAffectClassNames = [
+  'neutral',
+  'happiness',
+  'sadness',
+  'surprise',
+  'fear',
+  'disgust',
+  'anger',
+] as const;
 
 /** Default relatedness, classes × attributes: p(attribute on | class). Rows follow `syntheticAffectClassNames`. */
 export const syntheticAffectRelatedness: readonly (readonly number[])[] = Object.freeze(
@@ -36,19 +51,30 @@ export interface SyntheticAffectOptions {
   readonly attributeTask: string;
 }
 
-export const syntheticAffectDefaults: Omit<SyntheticAffectOptions, 'count' | 'size' | 'seed'> = Object.freeze({
-  relatedness: syntheticAffectRelatedness,
-  attributeStrength: 0.35,
-  noise: 0.05,
-  expressionTask: 'expression',
-  attributeTask: 'actionUnits',
-});
+export const syntheticAffectDefaults: Omit<SyntheticAffectOptions, 'count' | 'size' | 'seed'> = Object.freeze(
+  {
+    relatedness: syntheticAffectRelatedness,
+    attributeStrength: 0.35,
+    noise: 0.05,
+    expressionTask: 'expression',
+    attributeTask: 'actionUnits',
+  },
+);
 
-function checkRelatedness(relatedness: readonly (readonly number[])[]): { classes: number; attributes: number } {
+function checkRelatedness(relatedness: readonly (readonly number[])[]): {
+  classes: number;
+  attributes: number;
+} {
   const classes = relatedness.length;
   const attributes = relatedness[0]?.length ?? 0;
-  if (classes < 2 || attributes < 1 || relatedness.some((row) => row.length !== attributes || row.some((p) => !(p >= 0 && p <= 1)))) {
-    throw new Error('createSyntheticAffect: relatedness must be a classes × attributes matrix (≥ 2 classes) of probabilities in [0, 1]');
+  if (
+    classes < 2 ||
+    attributes < 1 ||
+    relatedness.some((row) => row.length !== attributes || row.some((p) => !(p >= 0 && p <= 1)))
+  ) {
+    throw new Error(
+      'createSyntheticAffect: relatedness must be a classes × attributes matrix (≥ 2 classes) of probabilities in [0, 1]',
+    );
   }
   return { classes, attributes };
 }
@@ -58,7 +84,10 @@ export function syntheticAffectTasks(options: Partial<SyntheticAffectOptions> = 
   const resolved = { ...syntheticAffectDefaults, ...options };
   const { classes, attributes } = checkRelatedness(resolved.relatedness);
   const classNames =
-    resolved.classNames ?? (classes === syntheticAffectClassNames.length ? syntheticAffectClassNames : Array.from({ length: classes }, (_, k) => `class${k}`));
+    resolved.classNames ??
+    (classes === syntheticAffectClassNames.length
+      ? syntheticAffectClassNames
+      : Array.from({ length: classes }, (_, k) => `class${k}`));
   return defineTasks([
     { name: resolved.expressionTask, kind: 'multiclass', channels: classes, labelNames: classNames },
     {
@@ -75,7 +104,9 @@ export function syntheticAffectTasks(options: Partial<SyntheticAffectOptions> = 
 export function renderAffectSample(options: SyntheticAffectOptions, index: number): Sample {
   const { size, relatedness } = options;
   const { classes, attributes } = checkRelatedness(relatedness);
-  const random = new RandomSource((Math.imul((options.seed >>> 0) ^ 0x2c1b3c6d, 0x297a2d39) + Math.imul(index + 1, 0x68e31da4)) >>> 0);
+  const random = new RandomSource(
+    (Math.imul((options.seed >>> 0) ^ 0x2c1b3c6d, 0x297a2d39) + Math.imul(index + 1, 0x68e31da4)) >>> 0,
+  );
   const expression = random.int(classes);
   const active = new Float32Array(attributes);
   for (let i = 0; i < attributes; i++) active[i] = random.next() < relatedness[expression]![i]! ? 1 : 0;
@@ -108,7 +139,7 @@ export function renderAffectSample(options: SyntheticAffectOptions, index: numbe
           value += blob.sign * blob.amplitude * falloff * (c === blob.tint ? 1 : 0.6);
         }
         value += options.noise * random.normal();
-        image[(y * size + x) * 3 + c] = value < 0 ? 0 : value > 1 ? 1 : value;
+        image[(y * size + x) * 3 + c] = Math.min(1, Math.max(0, value));
       }
     }
   }
@@ -122,10 +153,15 @@ export function renderAffectSample(options: SyntheticAffectOptions, index: numbe
 /** A seeded, lazily rendered affect-like set with tasks `expression` (multiclass) and `actionUnits` (multilabel). */
 export function createSyntheticAffect(
   options: Pick<SyntheticAffectOptions, 'count' | 'size' | 'seed'> & Partial<SyntheticAffectOptions>,
-): SampleSource & { readonly descriptor: { kind: 'synthetic-affect'; options: SyntheticAffectOptions }; readonly relatedness: readonly (readonly number[])[] } {
+): SampleSource & {
+  readonly descriptor: { kind: 'synthetic-affect'; options: SyntheticAffectOptions };
+  readonly relatedness: readonly (readonly number[])[];
+} {
   const resolved: SyntheticAffectOptions = { ...syntheticAffectDefaults, ...options };
-  if (!Number.isInteger(resolved.count) || resolved.count < 0) throw new Error(`createSyntheticAffect: count must be an integer ≥ 0, got ${resolved.count}`);
-  if (!Number.isInteger(resolved.size) || resolved.size < 4) throw new Error(`createSyntheticAffect: size must be an integer ≥ 4, got ${resolved.size}`);
+  if (!Number.isInteger(resolved.count) || resolved.count < 0)
+    throw new Error(`createSyntheticAffect: count must be an integer ≥ 0, got ${resolved.count}`);
+  if (!Number.isInteger(resolved.size) || resolved.size < 4)
+    throw new Error(`createSyntheticAffect: size must be an integer ≥ 4, got ${resolved.size}`);
   const tasks = syntheticAffectTasks(resolved);
   return {
     tasks,

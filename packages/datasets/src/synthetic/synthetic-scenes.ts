@@ -2,7 +2,13 @@
 // seven consistent tasks derived from one ray cast: semantic segmentation, depth, surface normals, edges (instance
 // or crease boundaries), reshading, curvature and occlusion edges. Not a published data set: the project's
 // embedded default for tests, demos and the regularizer benchmark (T = 2..7 tasks).
-import { type DenseArray, type Sample, type SampleSource, type TaskSpec, defineTasks } from '@partial-mtl/core';
+import {
+  type DenseArray,
+  defineTasks,
+  type Sample,
+  type SampleSource,
+  type TaskSpec,
+} from '@partial-mtl/core';
 import { type RenderedScene, renderScene, sceneClassNames } from './scene-renderer.js';
 
 export const syntheticSceneTaskNames = [
@@ -19,7 +25,13 @@ export type SyntheticSceneTaskName = (typeof syntheticSceneTaskNames)[number];
 
 const allSceneTasks: Readonly<Record<SyntheticSceneTaskName, TaskSpec>> = Object.fromEntries(
   defineTasks([
-    { name: 'semseg', kind: 'segmentation', channels: sceneClassNames.length, ignoreValue: -1, labelNames: sceneClassNames },
+    {
+      name: 'semseg',
+      kind: 'segmentation',
+      channels: sceneClassNames.length,
+      ignoreValue: -1,
+      labelNames: sceneClassNames,
+    },
     { name: 'depth', kind: 'depth', channels: 1, ignoreValue: 0 },
     { name: 'normal', kind: 'normals', channels: 3, ignoreValue: 0 },
     { name: 'edges', kind: 'edges', channels: 1, loss: 'binary-cross-entropy' },
@@ -32,7 +44,9 @@ const allSceneTasks: Readonly<Record<SyntheticSceneTaskName, TaskSpec>> = Object
 /** The first `count` scene tasks (2..7), in the order semseg, depth, normal, edges, reshading, curvature, occlusion. */
 export function createSyntheticTasks(count: number): readonly TaskSpec[] {
   if (!Number.isInteger(count) || count < 1 || count > syntheticSceneTaskNames.length) {
-    throw new Error(`createSyntheticTasks: count must be an integer in 1..${syntheticSceneTaskNames.length}, got ${count}`);
+    throw new Error(
+      `createSyntheticTasks: count must be an integer in 1..${syntheticSceneTaskNames.length}, got ${count}`,
+    );
   }
   return syntheticSceneTaskNames.slice(0, count).map((name) => allSceneTasks[name]);
 }
@@ -52,24 +66,32 @@ export interface SyntheticScenesOptions {
   readonly creaseCosine: number;
 }
 
-export const syntheticScenesDefaults: Omit<SyntheticScenesOptions, 'count' | 'height' | 'width' | 'seed'> = Object.freeze({
-  tasks: Object.freeze(['semseg', 'depth', 'normal'] as SyntheticSceneTaskName[]),
-  noise: 0.02,
-  occlusionThreshold: 0.05,
-  creaseCosine: 0.8,
-});
+export const syntheticScenesDefaults: Omit<SyntheticScenesOptions, 'count' | 'height' | 'width' | 'seed'> =
+  Object.freeze({
+    tasks: Object.freeze(['semseg', 'depth', 'normal'] as SyntheticSceneTaskName[]),
+    noise: 0.02,
+    occlusionThreshold: 0.05,
+    creaseCosine: 0.8,
+  });
 
 /** Edge maps from the rendered buffers: 1 on both sides of every boundary between 4-neighbours. */
-function edgeMaps(scene: RenderedScene, options: SyntheticScenesOptions): { edges: Float32Array; occlusion: Float32Array } {
+function edgeMaps(
+  scene: RenderedScene,
+  options: SyntheticScenesOptions,
+): { edges: Float32Array; occlusion: Float32Array } {
   const { height, width, instance, depth, normal } = scene;
   const edges = new Float32Array(height * width);
   const occlusion = new Float32Array(height * width);
   const mark = (p: number, q: number): void => {
     const differentInstance = instance[p] !== instance[q];
-    const cosine = normal[p * 3]! * normal[q * 3]! + normal[p * 3 + 1]! * normal[q * 3 + 1]! + normal[p * 3 + 2]! * normal[q * 3 + 2]!;
+    const cosine =
+      normal[p * 3]! * normal[q * 3]! +
+      normal[p * 3 + 1]! * normal[q * 3 + 1]! +
+      normal[p * 3 + 2]! * normal[q * 3 + 2]!;
     if (differentInstance || cosine < options.creaseCosine) edges[p] = edges[q] = 1;
     const near = Math.min(depth[p]!, depth[q]!);
-    if (differentInstance && Math.abs(depth[p]! - depth[q]!) > options.occlusionThreshold * near) occlusion[p] = occlusion[q] = 1;
+    if (differentInstance && Math.abs(depth[p]! - depth[q]!) > options.occlusionThreshold * near)
+      occlusion[p] = occlusion[q] = 1;
   };
   for (let row = 0; row < height; row++) {
     for (let column = 0; column < width; column++) {
@@ -85,14 +107,20 @@ function resolveTasks(tasks: SyntheticScenesOptions['tasks']): readonly TaskSpec
   if (typeof tasks === 'number') return createSyntheticTasks(tasks);
   for (const name of tasks) {
     if (!(name in allSceneTasks)) {
-      throw new Error(`createSyntheticScenes: unknown task '${name}' (tasks: ${syntheticSceneTaskNames.join(', ')})`);
+      throw new Error(
+        `createSyntheticScenes: unknown task '${name}' (tasks: ${syntheticSceneTaskNames.join(', ')})`,
+      );
     }
   }
   return defineTasks(tasks.map((name) => allSceneTasks[name]));
 }
 
 /** Renders one sample of a scenes set with the given tasks' labels. */
-export function renderSceneSample(options: SyntheticScenesOptions, tasks: readonly TaskSpec[], index: number): Sample {
+export function renderSceneSample(
+  options: SyntheticScenesOptions,
+  tasks: readonly TaskSpec[],
+  index: number,
+): Sample {
   const { height, width } = options;
   const scene = renderScene(options.seed, index, height, width, options.noise);
   const needsEdges = tasks.some((task) => task.name === 'edges' || task.name === 'occlusion');
@@ -136,7 +164,8 @@ function checkSize(name: string, value: number, minimum: number): void {
 
 /** A seeded, lazily rendered scenes set: sample i is the same for the same options, in any process. */
 export function createSyntheticScenes(
-  options: Pick<SyntheticScenesOptions, 'count' | 'height' | 'width' | 'seed'> & Partial<SyntheticScenesOptions>,
+  options: Pick<SyntheticScenesOptions, 'count' | 'height' | 'width' | 'seed'> &
+    Partial<SyntheticScenesOptions>,
 ): SampleSource & { readonly descriptor: { kind: 'synthetic-scenes'; options: SyntheticScenesOptions } } {
   const resolved: SyntheticScenesOptions = { ...syntheticScenesDefaults, ...options };
   checkSize('count', resolved.count, 0);

@@ -5,7 +5,13 @@ import { randomPhotometric } from '../../src/augment/photometric.js';
 import { randomScaleCrop } from '../../src/augment/random-scale-crop.js';
 import { createSyntheticScenes } from '../../src/synthetic/synthetic-scenes.js';
 
-const scenes = createSyntheticScenes({ count: 2, height: 12, width: 16, seed: 4, tasks: ['semseg', 'depth', 'normal'] });
+const scenes = createSyntheticScenes({
+  count: 2,
+  height: 12,
+  width: 16,
+  seed: 4,
+  tasks: ['semseg', 'depth', 'normal'],
+});
 
 describe('sampleViews', () => {
   test('JTR: v0 = RSC(x), v1 = RSC(v0), v2 = photometric(RSC(v0)), from one seeded stream', async () => {
@@ -36,7 +42,10 @@ describe('sampleViews', () => {
   });
 
   test('resolveAugmentation merges overrides into the defaults', () => {
-    expect(resolveAugmentation({ flipProbability: 0.5 })).toEqual({ ...augmentationDefaults, flipProbability: 0.5 });
+    expect(resolveAugmentation({ flipProbability: 0.5 })).toEqual({
+      ...augmentationDefaults,
+      flipProbability: 0.5,
+    });
     expect(resolveAugmentation(undefined)).toBeUndefined();
   });
 });

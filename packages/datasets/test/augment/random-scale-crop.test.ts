@@ -1,7 +1,7 @@
-import { RandomSource, type Sample, type TaskSpec, defineTasks } from '@partial-mtl/core';
+import { defineTasks, RandomSource, type Sample, type TaskSpec } from '@partial-mtl/core';
 import { describe, expect, test } from 'vitest';
-import { applyScaleCrop, drawScaleCrop } from '../../src/augment/random-scale-crop.js';
 import { flipSampleHorizontally } from '../../src/augment/horizontal-flip.js';
+import { applyScaleCrop, drawScaleCrop } from '../../src/augment/random-scale-crop.js';
 
 const tasks: readonly TaskSpec[] = defineTasks([
   { name: 'semseg', kind: 'segmentation', channels: 13, ignoreValue: -1 },
@@ -91,8 +91,13 @@ describe('applyScaleCrop', () => {
 
   test('a label of the wrong size is reported with its task', () => {
     const sample = grid();
-    const bad: Sample = { ...sample, labels: { ...sample.labels, depth: { data: new Float32Array(12), shape: [3, 4, 1] } } };
-    expect(() => applyScaleCrop(bad, tasks, { scale: 2, top: 0, left: 0, height: 2, width: 2 })).toThrow(/label 'depth'/);
+    const bad: Sample = {
+      ...sample,
+      labels: { ...sample.labels, depth: { data: new Float32Array(12), shape: [3, 4, 1] } },
+    };
+    expect(() => applyScaleCrop(bad, tasks, { scale: 2, top: 0, left: 0, height: 2, width: 2 })).toThrow(
+      /label 'depth'/,
+    );
   });
 });
 

@@ -1,5 +1,5 @@
+import { disposeBatch, LabelMaskTable, type TaskBatch } from '@partial-mtl/core';
 import * as tf from '@tensorflow/tfjs';
-import { LabelMaskTable, type TaskBatch, disposeBatch } from '@partial-mtl/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createBatchLoader, evaluationBatches } from '../../src/pipeline/batch-loader.js';
 import { createSyntheticAffect } from '../../src/synthetic/synthetic-affect.js';
@@ -39,15 +39,24 @@ async function collect(iterable: AsyncIterable<TaskBatch>): Promise<BatchSnapsho
   return out;
 }
 
-const scenes = createSyntheticScenes({ count: 5, height: 6, width: 8, seed: 7, tasks: ['semseg', 'depth', 'normal'] });
+const scenes = createSyntheticScenes({
+  count: 5,
+  height: 6,
+  width: 8,
+  seed: 7,
+  tasks: ['semseg', 'depth', 'normal'],
+});
 // Sample 0: semseg only; 1: depth + normal; 2: nothing; 3: all; 4: normal only.
-const split = LabelMaskTable.fromRows(['semseg', 'depth', 'normal'], [
-  [1, 0, 0],
-  [0, 1, 1],
-  [0, 0, 0],
-  [1, 1, 1],
-  [0, 0, 1],
-]);
+const split = LabelMaskTable.fromRows(
+  ['semseg', 'depth', 'normal'],
+  [
+    [1, 0, 0],
+    [0, 1, 1],
+    [0, 0, 0],
+    [1, 1, 1],
+    [0, 0, 1],
+  ],
+);
 
 describe('createBatchLoader', () => {
   test('shapes, label masks and ignore-filled labels follow the split', async () => {
@@ -136,8 +145,17 @@ describe('createBatchLoader', () => {
 
   test('classification sources: multiclass [B,1] and multilabel [B,M] with −1 fill', async () => {
     const affect = createSyntheticAffect({ count: 3, size: 8, seed: 2 });
-    const affectSplit = LabelMaskTable.fromRows(['expression', 'actionUnits'], [[1, 0], [0, 1], [1, 1]]);
-    const [batch] = await collect(createBatchLoader({ source: affect, split: affectSplit, batchSize: 3, shuffle: false }));
+    const affectSplit = LabelMaskTable.fromRows(
+      ['expression', 'actionUnits'],
+      [
+        [1, 0],
+        [0, 1],
+        [1, 1],
+      ],
+    );
+    const [batch] = await collect(
+      createBatchLoader({ source: affect, split: affectSplit, batchSize: 3, shuffle: false }),
+    );
     const expected1 = await affect.read(1);
     const expected0 = await affect.read(0);
     expect(batch!.labels.expression).toHaveLength(3);
@@ -157,33 +175,52 @@ describe('createBatchLoader', () => {
   });
 
   test('split columns are matched by name, not position', async () => {
-    const reordered = LabelMaskTable.fromRows(['normal', 'semseg', 'depth'], [
-      [0, 1, 0],
-      [1, 0, 1],
-      [0, 0, 0],
-      [1, 1, 1],
-      [1, 0, 0],
-    ]);
-    const [batch] = await collect(createBatchLoader({ source: scenes, split: reordered, batchSize: 5, shuffle: false }));
+    const reordered = LabelMaskTable.fromRows(
+      ['normal', 'semseg', 'depth'],
+      [
+        [0, 1, 0],
+        [1, 0, 1],
+        [0, 0, 0],
+        [1, 1, 1],
+        [1, 0, 0],
+      ],
+    );
+    const [batch] = await collect(
+      createBatchLoader({ source: scenes, split: reordered, batchSize: 5, shuffle: false }),
+    );
     expect(batch!.mask).toEqual([1, 0, 0, 0, 1, 1, 0, 0, 0, 1, 1, 1, 0, 0, 1]);
   });
 
   test('bad states and options are reported', () => {
     const loader = createBatchLoader({ source: scenes, batchSize: 2 });
-    expect(() => loader.setState({ epoch: 0, position: 4, randomState: [1, 2, 3, 4] })).toThrow(/invalid state/);
-    expect(() => loader.setState({ epoch: 0, position: 1, randomState: [1, 2, 3] as never })).toThrow(/four uint32 words/);
+    expect(() => loader.setState({ epoch: 0, position: 4, randomState: [1, 2, 3, 4] })).toThrow(
+      /invalid state/,
+    );
+    expect(() => loader.setState({ epoch: 0, position: 1, randomState: [1, 2, 3] as never })).toThrow(
+      /four uint32 words/,
+    );
     expect(() => createBatchLoader({ source: scenes, batchSize: 0 })).toThrow(/batchSize/);
-    expect(() => createBatchLoader({ source: scenes, batchSize: 2, indices: [0, 5] })).toThrow(/index 5 out of range/);
+    expect(() => createBatchLoader({ source: scenes, batchSize: 2, indices: [0, 5] })).toThrow(
+      /index 5 out of range/,
+    );
   });
 
   test('a read error surfaces from the iteration', async () => {
-    const failing = { tasks: scenes.tasks, length: 2, read: async () => Promise.reject(new Error('disk on fire')) };
-    await expect(collect(createBatchLoader({ source: failing, batchSize: 1 }))).rejects.toThrow(/disk on fire/);
+    const failing = {
+      tasks: scenes.tasks,
+      length: 2,
+      read: async () => Promise.reject(new Error('disk on fire')),
+    };
+    await expect(collect(createBatchLoader({ source: failing, batchSize: 1 }))).rejects.toThrow(
+      /disk on fire/,
+    );
   });
 
   test('rejects a split whose rows differ from the source', () => {
     const short = LabelMaskTable.full(['semseg', 'depth', 'normal'], 4);
-    expect(() => createBatchLoader({ source: scenes, split: short, batchSize: 2 })).toThrow(/4 rows but the source has 5/);
+    expect(() => createBatchLoader({ source: scenes, split: short, batchSize: 2 })).toThrow(
+      /4 rows but the source has 5/,
+    );
   });
 });
 
@@ -194,7 +231,14 @@ describe('worker threads', () => {
   });
 
   test('1 and 2 workers give the same batches as the main thread, without leaking tensors', async () => {
-    const options = { source: scenes, split, batchSize: 2, views: 2, augment: { flipProbability: 0.5 }, seed: 5 } as const;
+    const options = {
+      source: scenes,
+      split,
+      batchSize: 2,
+      views: 2,
+      augment: { flipProbability: 0.5 },
+      seed: 5,
+    } as const;
     const reference = createBatchLoader(options);
     const inProcess = [...(await collect(reference)), ...(await collect(reference))];
     const one = createBatchLoader({ ...options, workers: 1 });

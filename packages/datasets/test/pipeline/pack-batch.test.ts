@@ -1,11 +1,17 @@
 import { describe, expect, test } from 'vitest';
 import { augmentationDefaults } from '../../src/augment/multi-view.js';
 import { packBatch, prepareBatch } from '../../src/pipeline/pack-batch.js';
-import { type SampleJob, prepareSample } from '../../src/pipeline/prepare-sample.js';
+import { prepareSample, type SampleJob } from '../../src/pipeline/prepare-sample.js';
 import { createSyntheticAffect } from '../../src/synthetic/synthetic-affect.js';
 import { createSyntheticScenes } from '../../src/synthetic/synthetic-scenes.js';
 
-const scenes = createSyntheticScenes({ count: 4, height: 10, width: 12, seed: 3, tasks: ['semseg', 'depth', 'normal', 'reshading'] });
+const scenes = createSyntheticScenes({
+  count: 4,
+  height: 10,
+  width: 12,
+  seed: 3,
+  tasks: ['semseg', 'depth', 'normal', 'reshading'],
+});
 
 describe('prepareBatch (augmentation written into batch slots)', () => {
   test.each([
@@ -23,7 +29,10 @@ describe('prepareBatch (augmentation written into batch slots)', () => {
         augmentation,
       }));
       const direct = prepareBatch(samples, scenes.tasks, jobs);
-      const copied = packBatch(samples.map((sample, b) => prepareSample(sample, scenes.tasks, jobs[b]!)), scenes.tasks);
+      const copied = packBatch(
+        samples.map((sample, b) => prepareSample(sample, scenes.tasks, jobs[b]!)),
+        scenes.tasks,
+      );
       expect(direct).toEqual(copied);
       expect(direct.views).toHaveLength(extraViews + 1);
     }
@@ -39,14 +48,31 @@ describe('prepareBatch (augmentation written into batch slots)', () => {
     const batch = prepareBatch(samples, affect.tasks, jobs);
     expect(Array.from(batch.labelMask)).toEqual([1, 0, 0, 1]);
     expect(Array.from(batch.views[0]!.labels[0]!)).toEqual([samples[0]!.labels.expression!.data[0], -1]);
-    expect(Array.from(batch.views[0]!.labels[1]!)).toEqual([...new Array(8).fill(-1), ...samples[1]!.labels.actionUnits!.data]);
+    expect(Array.from(batch.views[0]!.labels[1]!)).toEqual([
+      ...new Array(8).fill(-1),
+      ...samples[1]!.labels.actionUnits!.data,
+    ]);
     expect(Array.from(batch.views[0]!.images.subarray(0, 48))).toEqual(Array.from(samples[0]!.image.data));
   });
 
   test('samples of different sizes are reported', async () => {
-    const small = await createSyntheticScenes({ count: 1, height: 8, width: 12, seed: 3, tasks: ['semseg', 'depth', 'normal', 'reshading'] }).read(0);
-    const job: SampleJob = { index: 0, seed: 0, labelled: [true, true, true, true], extraViews: 0, augmentation: augmentationDefaults };
+    const small = await createSyntheticScenes({
+      count: 1,
+      height: 8,
+      width: 12,
+      seed: 3,
+      tasks: ['semseg', 'depth', 'normal', 'reshading'],
+    }).read(0);
+    const job: SampleJob = {
+      index: 0,
+      seed: 0,
+      labelled: [true, true, true, true],
+      extraViews: 0,
+      augmentation: augmentationDefaults,
+    };
     const first = await scenes.read(0);
-    expect(() => prepareBatch([first, small], scenes.tasks, [job, job])).toThrow(/is 8×12 but sample 0 is 10×12/);
+    expect(() => prepareBatch([first, small], scenes.tasks, [job, job])).toThrow(
+      /is 8×12 but sample 0 is 10×12/,
+    );
   });
 });

@@ -40,14 +40,28 @@ describe('createSyntheticAffect', () => {
     }
     perClass.forEach((entry, k) => {
       expect(entry.samples).toBeGreaterThan(140);
-      entry.on.forEach((on, i) => expect(Math.abs(on / entry.samples - syntheticAffectRelatedness[k]![i]!)).toBeLessThan(0.1));
+      entry.on.forEach((on, i) => {
+        expect(Math.abs(on / entry.samples - syntheticAffectRelatedness[k]![i]!)).toBeLessThan(0.1);
+      });
     });
-    expect(brightness.on[0]! / brightness.on[1]!).toBeLessThan(brightness.off[0]! / brightness.off[1]! - 0.15);
+    expect(brightness.on[0]! / brightness.on[1]!).toBeLessThan(
+      brightness.off[0]! / brightness.off[1]! - 0.15,
+    );
   });
 
   test('a custom relatedness matrix sets the class and attribute counts', () => {
-    const source = createSyntheticAffect({ count: 1, size: 8, seed: 0, relatedness: [[1, 0, 0], [0, 1, 1]] });
+    const source = createSyntheticAffect({
+      count: 1,
+      size: 8,
+      seed: 0,
+      relatedness: [
+        [1, 0, 0],
+        [0, 1, 1],
+      ],
+    });
     expect(source.tasks.map((task) => task.channels)).toEqual([2, 3]);
-    expect(() => createSyntheticAffect({ count: 1, size: 8, seed: 0, relatedness: [[2]] })).toThrow(/relatedness/);
+    expect(() => createSyntheticAffect({ count: 1, size: 8, seed: 0, relatedness: [[2]] })).toThrow(
+      /relatedness/,
+    );
   });
 });

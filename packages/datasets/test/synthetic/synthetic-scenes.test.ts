@@ -1,5 +1,9 @@
 import { describe, expect, test } from 'vitest';
-import { createSyntheticScenes, createSyntheticTasks, syntheticSceneTaskNames } from '../../src/synthetic/synthetic-scenes.js';
+import {
+  createSyntheticScenes,
+  createSyntheticTasks,
+  syntheticSceneTaskNames,
+} from '../../src/synthetic/synthetic-scenes.js';
 
 const height = 36;
 const width = 48;
@@ -15,9 +19,12 @@ describe('createSyntheticScenes', () => {
     expect(sample.labels.semseg!.shape).toEqual([height, width]);
     expect(sample.labels.depth!.shape).toEqual([height, width, 1]);
     expect(sample.labels.normal!.shape).toEqual([height, width, 3]);
-    for (const name of ['edges', 'reshading', 'curvature', 'occlusion']) expect(sample.labels[name]!.shape).toEqual([height, width, 1]);
+    for (const name of ['edges', 'reshading', 'curvature', 'occlusion'])
+      expect(sample.labels[name]!.shape).toEqual([height, width, 1]);
     expect(sample.image.data.every((value) => value >= 0 && value <= 1)).toBe(true);
-    expect(sample.labels.semseg!.data.every((value) => Number.isInteger(value) && value >= 0 && value <= 4)).toBe(true);
+    expect(
+      sample.labels.semseg!.data.every((value) => Number.isInteger(value) && value >= 0 && value <= 4),
+    ).toBe(true);
     expect(sample.labels.depth!.data.every((value) => value > 0 && value < 20)).toBe(true);
     expect(sample.labels.reshading!.data.every((value) => value >= 0 && value <= 1)).toBe(true);
     expect(sample.labels.edges!.data.every((value) => value === 0 || value === 1)).toBe(true);
@@ -54,7 +61,10 @@ describe('createSyntheticScenes', () => {
         occlusionPixels += occlusion[p]!;
         if (semseg[p] === 0 || semseg[p] === 1 || semseg[p] === 3) expect(curvature[p]).toBe(0);
         else if (semseg[p] === 2) expect(curvature[p]).toBeGreaterThan(1);
-        const neighbours = [(p % width) + 1 < width ? p + 1 : -1, p + width < height * width ? p + width : -1];
+        const neighbours = [
+          (p % width) + 1 < width ? p + 1 : -1,
+          p + width < height * width ? p + width : -1,
+        ];
         for (const q of neighbours) {
           if (q < 0) continue;
           // A class change is always an edge, on both sides.
@@ -102,11 +112,17 @@ describe('createSyntheticScenes', () => {
     const two = createSyntheticScenes({ count: 1, height: 4, width: 4, seed: 0, tasks: ['depth', 'edges'] });
     expect(two.tasks.map((task) => task.name)).toEqual(['depth', 'edges']);
     expect(Object.keys((await two.read(0)).labels)).toEqual(['depth', 'edges']);
-    expect(createSyntheticScenes({ count: 1, height: 4, width: 4, seed: 0 }).tasks.map((task) => task.name)).toEqual(['semseg', 'depth', 'normal']);
-    expect(createSyntheticScenes({ count: 1, height: 4, width: 4, seed: 0 }).descriptor.kind).toBe('synthetic-scenes');
+    expect(
+      createSyntheticScenes({ count: 1, height: 4, width: 4, seed: 0 }).tasks.map((task) => task.name),
+    ).toEqual(['semseg', 'depth', 'normal']);
+    expect(createSyntheticScenes({ count: 1, height: 4, width: 4, seed: 0 }).descriptor.kind).toBe(
+      'synthetic-scenes',
+    );
     for (let count = 2; count <= 7; count++) expect(createSyntheticTasks(count)).toHaveLength(count);
     expect(() => createSyntheticTasks(8)).toThrow(/1\.\.7/);
-    expect(() => createSyntheticScenes({ count: 1, height: 4, width: 4, seed: 0, tasks: ['sky' as 'depth'] })).toThrow(/unknown task 'sky'/);
+    expect(() =>
+      createSyntheticScenes({ count: 1, height: 4, width: 4, seed: 0, tasks: ['sky' as 'depth'] }),
+    ).toThrow(/unknown task 'sky'/);
     await expect(two.read(1)).rejects.toThrow(/out of range/);
   });
 });
