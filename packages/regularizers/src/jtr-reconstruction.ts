@@ -20,7 +20,8 @@ function sumPerSample(values: tf.Tensor): tf.Tensor1D {
 /**
  * Per-sample reconstruction loss [B]: Σ_t loss_t(r_t, target_t). `reconstruction` is the auto-encoder output
  * [B, H, W, ΣC_t]; `targets[t]` is the detached target of task t in the encoded space (depth: already Phi-mapped),
- * `mask` the view-2 joint mask [B, H, W, 1]. Tidy; the caller owns the result.
+ * `mask` the view-2 joint mask [B, H, W, 1]. Under `nonzeroCountNormaliser`, N counts the non-zeros of
+ * `countSources[t]` (the official pre-Phi target; default: the target). Tidy; the caller owns the result.
  */
 export function reconstructionLossPerSample(
   tasks: readonly TaskSpec[],
@@ -28,6 +29,7 @@ export function reconstructionLossPerSample(
   targets: readonly tf.Tensor[],
   mask: tf.Tensor4D,
   settings: ReconstructionSettings,
+  countSources: readonly tf.Tensor[] = targets,
 ): tf.Tensor1D {
   return tf.tidy(() => {
     let offset = 0;
@@ -39,7 +41,7 @@ export function reconstructionLossPerSample(
       offset += channels;
       const target = targets[index]!;
       const count = settings.nonzeroCountNormaliser
-        ? tf.maximum(sumPerSample(tf.cast(tf.notEqual(target, 0), 'float32')), 1)
+        ? tf.maximum(sumPerSample(tf.cast(tf.notEqual(countSources[index] ?? target, 0), 'float32')), 1)
         : maskCount;
       let term: tf.Tensor;
       switch (task.kind) {

@@ -140,6 +140,12 @@ export interface JtrViewStacks {
   /** Detached reconstruction targets for Y and Yhat (view 2 only). */
   readonly stackTargets: readonly tf.Tensor[];
   readonly predictionTargets: readonly tf.Tensor[];
+  /**
+   * What quirk 5's N = nnz(·) counts, per task: the official `tgt` before the loss applies Phi (raw depth for Y2
+   * under quirk 4, Phi(p·m) for Yhat2 under quirk 3); otherwise the target itself.
+   */
+  readonly stackTargetCountSources: readonly tf.Tensor[];
+  readonly predictionTargetCountSources: readonly tf.Tensor[];
 }
 
 type ResolvedJtr = ReturnType<typeof resolveJtrOptions>;
@@ -165,6 +171,8 @@ export function buildJtrViewStacks(
     const predictionParts: tf.Tensor[] = [];
     const stackTargets: tf.Tensor[] = [];
     const predictionTargets: tf.Tensor[] = [];
+    const stackTargetCountSources: tf.Tensor[] = [];
+    const predictionTargetCountSources: tf.Tensor[] = [];
     tasks.forEach((task, t) => {
       const labelled = tf.squeeze(tf.slice(view.labelled, [0, t], [-1, 1]), [1]);
       const weight = perSample(labelled);
@@ -194,24 +202,30 @@ export function buildJtrViewStacks(
       if (viewNumber !== 2) return;
       let stackTarget: tf.Tensor = stackChannel;
       let predictionTarget: tf.Tensor = encodedPrediction;
+      let stackCountSource: tf.Tensor | undefined;
+      let predictionCountSource: tf.Tensor | undefined;
       if (categorical && isDenseTask(task) && quirks.independentGumbelDraws) {
         const fresh = () => tf.mul(categoricalSample(prediction, 'straight-through-gumbel', random), mask);
         stackTarget = tf.add(tf.mul(weight, encodedLabel), tf.mul(tf.sub(1, weight), fresh()));
         predictionTarget = fresh();
       }
       if (task.kind === 'depth') {
-        if (quirks.rawReconstructionTargets)
-          stackTarget = phi(
-            tf.add(tf.mul(weight, label), tf.mul(tf.sub(1, weight), prediction)),
-            encoding.depthPhi,
-          );
-        if (quirks.doublePhiDepthTarget) predictionTarget = phi(encodedPrediction, encoding.depthPhi);
+        if (quirks.rawReconstructionTargets) {
+          stackCountSource = tf.add(tf.mul(weight, label), tf.mul(tf.sub(1, weight), prediction));
+          stackTarget = phi(stackCountSource, encoding.depthPhi);
+        }
+        if (quirks.doublePhiDepthTarget) {
+          predictionCountSource = encodedPrediction;
+          predictionTarget = phi(encodedPrediction, encoding.depthPhi);
+        }
       }
       if (task.kind === 'normals' && quirks.rawReconstructionTargets) {
         stackTarget = tf.add(tf.mul(weight, label), tf.mul(tf.sub(1, weight), prediction));
       }
       stackTargets.push(stopGradient(stackTarget));
       predictionTargets.push(stopGradient(predictionTarget));
+      stackTargetCountSources.push(stopGradient(stackCountSource ?? stackTarget));
+      predictionTargetCountSources.push(stopGradient(predictionCountSource ?? predictionTarget));
     });
     return {
       stack: concatenateChannels(stackParts),
@@ -219,6 +233,8 @@ export function buildJtrViewStacks(
       mask,
       stackTargets,
       predictionTargets,
+      stackTargetCountSources,
+      predictionTargetCountSources,
     };
   });
 }
@@ -304,6 +320,7 @@ export function createJointTaskRegularization(options: JtrOptions): JtrRegulariz
           view2.stackTargets,
           view2.mask,
           reconstructionSettings,
+          view2.stackTargetCountSources,
         ),
         reconstructionLossPerSample(
           tasks,
@@ -311,6 +328,7 @@ export function createJointTaskRegularization(options: JtrOptions): JtrRegulariz
           view2.predictionTargets,
           view2.mask,
           reconstructionSettings,
+          view2.predictionTargetCountSources,
         ),
       );
       return { firstDistance, secondDistance, reconstruction };

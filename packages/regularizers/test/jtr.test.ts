@@ -84,6 +84,8 @@ describe('JTR encodings and stacks', () => {
     Array.from(stacks.stackTargets[1]!.dataSync()).forEach((v, i) => {
       expect(v).toBeCloseTo(normalPrediction[i]!, 6);
     });
+    // Quirk 5 counts the official pre-Phi target: the raw depth label (one non-zero pixel).
+    expect(Array.from(stacks.stackTargetCountSources[0]!.dataSync())).toEqual(depthLabel);
     const doublePhi = [phiJs(phiJs(0)), phiJs(phiJs(3))];
     Array.from(stacks.predictionTargets[0]!.dataSync()).forEach((v, i) => {
       expect(v).toBeCloseTo(doublePhi[i]!, 5);
@@ -179,6 +181,23 @@ describe('JTR reconstruction and distance', () => {
       expect(loss.dataSync()[0]).toBeCloseTo(expected(nonzero), 5);
     });
   }
+
+  it('quirk 5 counts non-zeros of the pre-Phi depth target when given', () => {
+    const depthTasks = defineTasks([{ name: 'depth', kind: 'depth', channels: 1 }]);
+    const output = tf.tensor4d([0.4, -0.3], [1, 1, 2, 1]);
+    const target = tf.tensor4d([phiJs(0), phiJs(2)], [1, 1, 2, 1]);
+    const loss = reconstructionLossPerSample(
+      depthTasks,
+      output,
+      [target],
+      tf.ones([1, 1, 2, 1]) as tf.Tensor4D,
+      { nonzeroCountNormaliser: true },
+      [tf.tensor4d([0, 2], [1, 1, 2, 1])],
+    );
+    const squash = (z: number) => 0.5 + (sigmoid(z) - 0.5) * (1 - 1e-5);
+    const expected = Math.abs(squash(0.4) - phiJs(0)) + Math.abs(squash(-0.3) - phiJs(2)); // N = 1
+    expect(loss.dataSync()[0]).toBeCloseTo(expected, 5);
+  });
 
   it('cosine distance is 1 − mean over positions of the channel cosine, and zero vectors give no NaN', () => {
     const a = tf.tensor4d([1, 0, 3, 4, 0, 0], [1, 1, 3, 2]);
