@@ -163,6 +163,8 @@ export async function runTraining(components: TrainingComponents, input: LoopOpt
         }
         progress.update(state.step, result.loss);
         options.onStep?.(state.step, result.loss);
+        // Let the event loop run (signal handlers, progress timers): batches arrive as microtasks only.
+        await new Promise((resolve) => setImmediate(resolve));
         let epochEnded = false;
         if (state.batchInEpoch >= trainBatches.batchesPerEpoch) {
           state.epoch += 1;
