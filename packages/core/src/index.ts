@@ -54,6 +54,8 @@ export {
   enableWasmTraining,
   flipFilter,
   forwardConvGradientBackends,
+  FusedAdamOptimizer,
+  fusedAdam,
   initWasmWithThreads,
   isWasmTrainingEnabled,
   type BatchNormTrainResult,

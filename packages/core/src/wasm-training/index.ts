@@ -1,11 +1,12 @@
 // Training support for the TensorFlow.js wasm backend: registers (idempotently) the Conv2D gradient written as
-// forward convolutions, the Conv2DBackpropFilter kernel wasm lacks, a faster Conv2DBackpropInput, and the one-pass
-// filter flip they use; exports the fused batch-norm training op and the threaded-wasm starter. Measurements and
-// formulations: /work/shared/specs/performance.md and this package's README ("Training on wasm").
+// forward convolutions, the Conv2DBackpropFilter kernel wasm lacks, a faster Conv2DBackpropInput, a one-pass filter
+// flip and a fused Adam update; exports the batch-norm training op with its closed-form gradient, the fused Adam
+// optimizer and the threaded-wasm starter. Measurements: performance.md and the core README ("Training on wasm").
 import * as tf from '@tensorflow/tfjs';
 import { conv2dBackpropFilterWasmKernel } from './conv2d-backprop-filter-kernel.js';
 import { conv2dBackpropInputWasmKernel } from './conv2d-backprop-input-kernel.js';
 import { createConv2dGradConfig } from './conv2d-grad.js';
+import { adamUpdateKernels } from './adam-update-kernel.js';
 import { flipFilterKernels } from './flip-filter-kernel.js';
 
 export { batchNormTrain, type BatchNormTrainResult } from './batch-norm-train.js';
@@ -13,6 +14,7 @@ export { conv2dFilterGradient } from './conv2d-filter-gradient.js';
 export { conv2dInputGradient, dilateByStride } from './conv2d-input-gradient.js';
 export { forwardConvGradientBackends } from './conv2d-grad.js';
 export { flipFilter } from './flip-filter-kernel.js';
+export { FusedAdamOptimizer, fusedAdam } from './fused-adam.js';
 export { initWasmWithThreads, type WasmBackendModule, type WasmThreadsResult } from './wasm-threads.js';
 
 interface SavedRegistrations {
@@ -38,7 +40,7 @@ export function enableWasmTraining(): void {
   if (saved) return;
   const conv2dGradient = tf.getGradient('Conv2D');
   tf.registerGradient(createConv2dGradConfig(conv2dGradient));
-  const kernels = [conv2dBackpropFilterWasmKernel, conv2dBackpropInputWasmKernel, ...flipFilterKernels].map((config) => ({
+  const kernels = [conv2dBackpropFilterWasmKernel, conv2dBackpropInputWasmKernel, ...flipFilterKernels, ...adamUpdateKernels].map((config) => ({
     config,
     previous: replaceKernel(config),
   }));

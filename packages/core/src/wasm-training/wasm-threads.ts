@@ -79,7 +79,8 @@ export async function initWasmWithThreads(wasm: WasmBackendModule, threads: numb
   const originalCpus = nodeOs.cpus;
   const originalCreateObjectURL = URL.createObjectURL;
   const flags = tf.env();
-  const previousFlag = flags.getBool('WASM_HAS_MULTITHREAD_SUPPORT');
+  // An async flag: read the value set explicitly, if any (its own evaluation under Node gives false).
+  const previousFlag = (flags as unknown as { flags: Record<string, unknown> }).flags.WASM_HAS_MULTITHREAD_SUPPORT === true;
   let failure: string | undefined;
   try {
     // The C++ side allows min(threads, logical cores / 2) threads, reading os.cpus() through Emscripten.
