@@ -168,6 +168,41 @@ describe('distribution matching', () => {
     expect(gradsFor(false, 'auToExp')).toEqual(['dm-attribute', 'dm-class']);
   });
 
+  it("dmOn 'missingOther' matches only where the other task's label is missing", () => {
+    const regularizer = createDistributionMatching({
+      tasks,
+      relatedness,
+      coannotation: 'off',
+      dmOn: 'missingOther',
+    });
+    const { parts } = regularizer.loss(makeInputs().input);
+    // expression → AU on samples without AU labels (sample 0); AU → expression on samples without a class (sample 1).
+    const q0 = implied(0);
+    const q1 = implied(1);
+    const expectedToAu = related.reduce((s, i) => s + bce(q0[i]!, attributeLogits[0]![i]!), 0) / 2;
+    const expectedToExp =
+      -related.reduce((s, i) => {
+        const a = sigmoid(attributeLogits[1]![i]!);
+        return s + a * Math.log(q1[i]!) + (1 - a) * Math.log(1 - q1[i]!);
+      }, 0) / 2;
+    expect(parts.matchingClassToAttribute!.dataSync()[0]).toBeCloseTo(expectedToAu, 5);
+    expect(parts.matchingAttributeToClass!.dataSync()[0]).toBeCloseTo(expectedToExp, 5);
+    expect(parts.coannotationClassToAttribute!.dataSync()[0]).toBe(0);
+  });
+
+  it('hard co-annotation binarises R[y, :] at 0.5', () => {
+    const regularizer = createDistributionMatching({
+      tasks,
+      relatedness,
+      coannotation: 'hard',
+      direction: 'off',
+    });
+    const { parts } = regularizer.loss(makeInputs().input);
+    // sample 0, class 0: R[0, :] = [1, 0.5] on the related AUs → targets [1, 1].
+    const expected = (bce(1, attributeLogits[0]![0]!) + bce(1, attributeLogits[0]![1]!)) / 2;
+    expect(parts.coannotationClassToAttribute!.dataSync()[0]).toBeCloseTo(expected, 5);
+  });
+
   it('naiveBayes form matches a hand computation', () => {
     const regularizer = createDistributionMatching({
       tasks,
