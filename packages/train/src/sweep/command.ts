@@ -233,6 +233,10 @@ export async function runSweepCommand(argv: string[], context: SweepCommandConte
     resolveConfig: context.resolveConfig,
   };
   const [command, ...rest] = argv;
+  if (rest.includes('--help') || rest.includes('-h')) {
+    full.stdout.write(`${sweepUsage}\n`);
+    return 0;
+  }
   try {
     if (command === 'plan') return planCommand(rest, full);
     if (command === 'run') return await runCommand(rest, full);

@@ -11,6 +11,7 @@ export {
   type CollectedRow,
   type CollectedTable,
 } from './collect.js';
+export { sweepCliCommands } from './cli-commands.js';
 export { runSweepCommand, sweepUsage, SWEEP_COMMANDS, type SweepCommandContext } from './command.js';
 export { deltaM, meanAndStd, type DeltaTerm } from './delta.js';
 export { kubernetesIndexedJob, kubernetesIndexedJobYaml, slurmArrayScript, type EmitOptions } from './emit.js';
