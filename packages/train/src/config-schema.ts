@@ -60,8 +60,6 @@ export const dataSchema = z.strictObject({
   workers: z.number().int().min(0).default(0),
   /** Data augmentation (random scale-crop and flip, as MTAN/JTR). */
   augment: z.boolean().default(true),
-  /** Validation split: 'val' of the source, or a fraction of the training rows held out. */
-  validationFraction: z.number().gt(0).lt(1).optional(),
 });
 
 export const trainingSchema = z.strictObject({

@@ -2,8 +2,15 @@
 // sources, the partial-label split of the training rows (a generated scenario or a split table file), and the
 // batch sources the loop iterates (the training loader's iteration state goes into checkpoints).
 import { LabelMaskTable, RandomSource, type SampleSource, type TaskSpec } from '@partial-mtl/core';
+import { join } from 'node:path';
 import {
+  createAffectNetSource,
   createBatchLoader,
+  createCityscapesMtanSource,
+  createDisfaSource,
+  createNyuv2Source,
+  createTaskonomySource,
+  createUnionSource,
   createSplit,
   createSyntheticAffect,
   createSyntheticScenes,
@@ -24,7 +31,45 @@ export interface OpenedDataset {
 
 interface DatasetEntry {
   readonly needsPath: boolean;
-  open(config: RunConfig): Promise<{ train: SampleSource; validation: SampleSource }>;
+  /** The sources; `naturalSplit` is the labels the data itself has (used for the 'full' scenario without a table). */
+  open(config: RunConfig): Promise<{ train: SampleSource; validation: SampleSource; naturalSplit?: LabelMaskTable }>;
+}
+
+function sizeOption(options: Record<string, unknown>, key: string): readonly [number, number] | undefined {
+  const value = options[key];
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || value.length !== 2 || !value.every((side) => Number.isInteger(side) && side > 0)) {
+    throw new Error(`dataset.options.${key}: expected [height, width] as two positive integers, got ${JSON.stringify(value)}`);
+  }
+  return [value[0], value[1]];
+}
+
+function recordOption(options: Record<string, unknown>, key: string): Record<string, unknown> {
+  const value = options[key] ?? {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`dataset.options.${key}: expected an object`);
+  return value as Record<string, unknown>;
+}
+
+function stringOption(options: Record<string, unknown>, key: string, context: string): string {
+  const value = options[key];
+  if (typeof value !== 'string' || value.length === 0) throw new Error(`${context}.${key}: expected a path string`);
+  return value;
+}
+
+/** The MTAN .npy layouts (NYU-v2, Cityscapes): `path` holds train/ and val/. */
+function mtanEntry(create: typeof createNyuv2Source | typeof createCityscapesMtanSource): DatasetEntry {
+  return {
+    needsPath: true,
+    async open(config) {
+      const imageSize = sizeOption(config.dataset.options, 'imageSize');
+      const common = {
+        root: config.dataset.path!,
+        ...(config.dataset.tasks ? { tasks: config.dataset.tasks } : {}),
+        ...(imageSize ? { imageSize } : {}),
+      };
+      return { train: await create({ ...common, split: 'train' }), validation: await create({ ...common, split: 'val' }) };
+    },
+  };
 }
 
 function numberOption(options: Record<string, unknown>, key: string, fallback: number): number {
@@ -63,6 +108,44 @@ const datasetEntries: Readonly<Record<string, DatasetEntry>> = {
       };
     },
   },
+  nyuv2: mtanEntry(createNyuv2Source),
+  cityscapes: mtanEntry(createCityscapesMtanSource),
+  taskonomy: {
+    needsPath: true,
+    async open(config) {
+      const options = config.dataset.options;
+      const size = sizeOption(options, 'size');
+      const tasks = config.dataset.tasks ?? ['semseg', 'depth', 'normal', 'edges', 'reshading', 'keypoints2d', 'principal_curvature'];
+      const common = { tasks, ...(size ? { size } : {}) };
+      return {
+        train: await createTaskonomySource({ ...common, root: config.dataset.path! }),
+        validation: await createTaskonomySource({ ...common, root: stringOption(options, 'validationPath', 'dataset.options') }),
+      };
+    },
+  },
+  'affect-union': {
+    needsPath: true,
+    async open(config) {
+      const options = config.dataset.options;
+      const size = sizeOption(options, 'size');
+      const open = async (part: 'train' | 'validation') => {
+        const affectNet = recordOption(recordOption(options, part), 'affectNet');
+        const disfa = recordOption(recordOption(options, part), 'disfa');
+        const context = `dataset.options.${part}`;
+        return createUnionSource([
+          await createAffectNetSource({
+            ...affectNet,
+            imageRoot: join(config.dataset.path!, stringOption(affectNet, 'imageRoot', `${context}.affectNet`)),
+            annotationFile: join(config.dataset.path!, stringOption(affectNet, 'annotationFile', `${context}.affectNet`)),
+            ...(size ? { size } : {}),
+          }),
+          await createDisfaSource({ ...disfa, root: join(config.dataset.path!, stringOption(disfa, 'root', `${context}.disfa`)), ...(size ? { size } : {}) }),
+        ]);
+      };
+      const train = await open('train');
+      return { train, validation: await open('validation'), naturalSplit: train.declaredLabelMask() };
+    },
+  },
 };
 
 export const datasetNames: readonly string[] = Object.keys(datasetEntries);
@@ -75,11 +158,13 @@ export function datasetNeedsPath(name: string): boolean {
 export async function openDataset(config: RunConfig): Promise<OpenedDataset> {
   const entry = datasetEntries[config.dataset.name];
   if (!entry) throw new Error(`dataset.name: unknown dataset '${config.dataset.name}' (expected one of: ${datasetNames.join(', ')})`);
-  const { train, validation } = await entry.open(config);
+  const { train, validation, naturalSplit } = await entry.open(config);
   const taskNames = train.tasks.map((task) => task.name);
   const split = config.split.table
     ? await loadSplitTable(config.split.table, { taskNames })
-    : createSplit(config.split.scenario, { rows: train.length, taskNames, seed: config.split.seed ?? config.seed });
+    : naturalSplit && config.split.scenario === 'full'
+      ? naturalSplit
+      : createSplit(config.split.scenario, { rows: train.length, taskNames, seed: config.split.seed ?? config.seed });
   if (split.rows !== train.length) {
     throw new Error(`split.table: ${split.rows} rows, but the training set has ${train.length} samples`);
   }

@@ -53,6 +53,8 @@ export interface DemoResult {
     seconds: number;
     results: Record<string, Record<string, number>>;
   };
+  /** Methods that failed (message by name); their rows are missing from the table. */
+  readonly failures: Readonly<Record<string, string>>;
 }
 
 export function demoRunConfig(options: Omit<DemoOptions, 'log' | 'backend'>, method: string): RunConfigInput {
@@ -80,12 +82,19 @@ export async function runDemo(input: Partial<DemoOptions> & Pick<DemoOptions, 'o
   const options: DemoOptions = { ...demoDefaults, log: (line) => process.stderr.write(`${line}\n`), ...input };
   const started = Date.now();
   const runs: { method: string; result: TrainResult }[] = [];
+  const failures: Record<string, string> = {};
   for (const method of options.methods) {
     options.log(`demo: training '${method}' (${options.epochs} epochs, ${options.trainCount} scenes ${options.height}×${options.width}, onelabel)`);
-    const result = await train(demoRunConfig(options, method), { progress: options.progress, log: options.log, backend: options.backend, report: false });
-    if (!result.lastMetrics) throw new Error(`demo: '${method}' produced no evaluation (${result.message})`);
-    options.log(`demo: '${method}' ${result.message}`);
-    runs.push({ method, result });
+    try {
+      const result = await train(demoRunConfig(options, method), { progress: options.progress, log: options.log, backend: options.backend, report: false });
+      if (!result.lastMetrics) throw new Error(`no evaluation (${result.message})`);
+      options.log(`demo: '${method}' ${result.message}`);
+      runs.push({ method, result });
+    } catch (error) {
+      if (runs.length === 0) throw error;
+      failures[method] = (error as Error).message;
+      options.log(`demo: '${method}' failed: ${failures[method]}`);
+    }
   }
   const baselineRun = runs[0]!.result;
   const deltaM = createDeltaM(baselineRun.tasks);
@@ -120,5 +129,6 @@ export async function runDemo(input: Partial<DemoOptions> & Pick<DemoOptions, 'o
     }
     results[row.name] = flat;
   }
-  return { table, reportPath, summary: { demo: 'synthetic-onelabel', backend: options.backend, seconds, results } };
+  for (const [method, message] of Object.entries(failures)) results[method] = { error: message } as never;
+  return { table, reportPath, failures, summary: { demo: 'synthetic-onelabel', backend: options.backend, seconds, results } };
 }

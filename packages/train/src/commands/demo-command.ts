@@ -50,7 +50,8 @@ export async function demoCommand(argv: readonly string[], context: CommandConte
     ...(typeof values.methods === 'string' ? { methods: values.methods.split(',').filter(Boolean) } : {}),
   });
   context.print(result.table);
+  for (const [method, message] of Object.entries(result.failures)) context.print(`${method}: failed (${message})`);
   context.print(`report: ${result.reportPath}`);
   context.print(JSON.stringify(result.summary));
-  return 0;
+  return Object.keys(result.failures).length > 0 ? 1 : 0;
 }
