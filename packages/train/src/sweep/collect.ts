@@ -1,7 +1,9 @@
 // Collects whatever has finished in a runs directory into one table: a row per combination of the non-seed axes
 // with mean ± std over seeds of every reported metric and of Δm against the grid's baseline method (same other
-// axes), plus the list of unfinished entries. Written as results.md, results.csv and results.json.
+// axes), plus the list of unfinished entries. Δm uses @partial-mtl/metrics (jtrDelta, or libmtlDeltaP when a task
+// reports several metrics) when every metric is one it defines; otherwise the same formula in ./delta.ts.
 import { join } from 'node:path';
+import { directionOf, jtrDelta, libmtlDeltaP, metricDefinitionOf, type MetricTable } from '@partial-mtl/metrics';
 import { getPath, numericLeaves } from './dotted-path.js';
 import { deltaM, meanAndStd, type DeltaTerm } from './delta.js';
 import { inspectEntry, type EntryState } from './entry-state.js';
@@ -38,30 +40,102 @@ export interface CollectedRow {
   deltaM: Statistic | undefined;
 }
 
+/** A report metric with its name, task and direction settled. */
+export interface TableMetric extends ReportMetric {
+  name: string;
+  task: string;
+  /** The metric name @partial-mtl/metrics knows it by (the path's last segment), if it defines it. */
+  knownName: string | undefined;
+  /** Undefined when neither the grid nor @partial-mtl/metrics gives a direction: such a table has no Δm. */
+  higherIsBetter: boolean | undefined;
+}
+
 export interface CollectedTable {
   name: string;
   /** Axes that label rows (every axis but the seed axis). */
   rowAxes: string[];
-  metrics: (ReportMetric & { name: string })[];
+  metrics: TableMetric[];
+  /** How Δm was computed (`jtrDelta`, `libmtlDeltaP` from @partial-mtl/metrics, or `local`). */
+  deltaMethod: 'jtrDelta' | 'libmtlDeltaP' | 'local' | undefined;
   baseline: Plan['baseline'];
   rows: CollectedRow[];
   entries: CollectedEntry[];
 }
 
-function reportMetrics(plan: Plan, results: Record<string, unknown>[]): CollectedTable['metrics'] {
-  if (plan.report.metrics.length > 0) {
-    return plan.report.metrics.map((metric) => ({ ...metric, name: metric.name ?? metric.path }));
+function knownMetricName(path: string): string | undefined {
+  const last = path.slice(path.lastIndexOf('.') + 1);
+  try {
+    metricDefinitionOf(last);
+    return last;
+  } catch {
+    return undefined;
   }
+}
+
+function tableMetric(metric: ReportMetric): TableMetric {
+  const segments = metric.path.split('.');
+  const knownName = knownMetricName(metric.path);
+  return {
+    ...metric,
+    name: metric.name ?? metric.path,
+    task: metric.task ?? (segments.length > 1 ? segments[segments.length - 2]! : metric.path),
+    knownName,
+    higherIsBetter: metric.higherIsBetter ?? (knownName ? directionOf(knownName) === 'higher' : undefined),
+  };
+}
+
+function reportMetrics(plan: Plan, results: Record<string, unknown>[]): TableMetric[] {
+  if (plan.report.metrics.length > 0) return plan.report.metrics.map(tableMetric);
   // No metrics declared: show every numeric leaf of the first result, without directions (so no Δm).
   const first = results[0];
   return Object.keys(first ? numericLeaves(first) : {}).map((path) => ({
-    name: path,
-    path,
-    higherIsBetter: true,
-    scale: 1,
-    digits: 4,
-    undirected: true,
+    ...tableMetric({ path, scale: 1, digits: 4 }),
+    knownName: undefined,
+    higherIsBetter: undefined,
   }));
+}
+
+/** Which Δ function applies: the metrics package's when it defines every metric with the same direction. */
+function chooseDeltaMethod(metrics: TableMetric[]): CollectedTable['deltaMethod'] {
+  if (metrics.length === 0 || metrics.some((metric) => metric.higherIsBetter === undefined)) return undefined;
+  const packageDirections = metrics.every(
+    (metric) => metric.knownName && (directionOf(metric.knownName) === 'higher') === metric.higherIsBetter,
+  );
+  if (!packageDirections) return 'local';
+  const perTask = new Map<string, number>();
+  for (const metric of metrics) perTask.set(metric.task, (perTask.get(metric.task) ?? 0) + 1);
+  return [...perTask.values()].every((count) => count === 1) ? 'jtrDelta' : 'libmtlDeltaP';
+}
+
+function metricTable(metrics: TableMetric[], valueOf: (metric: TableMetric) => number): MetricTable {
+  const table: Record<string, Record<string, number>> = {};
+  for (const metric of metrics) (table[metric.task] ??= {})[metric.knownName!] = valueOf(metric);
+  return table;
+}
+
+/** Δm of one run against baseline means, as a fraction; undefined when it cannot be computed. */
+function entryDelta(
+  method: NonNullable<CollectedTable['deltaMethod']>,
+  metrics: TableMetric[],
+  values: Record<string, number>,
+  baseline: Record<string, number>,
+): number | undefined {
+  if (method === 'local') {
+    const terms: DeltaTerm[] = metrics.map((metric) => ({
+      task: metric.task,
+      value: values[metric.name]!,
+      baseline: baseline[metric.name]!,
+      higherIsBetter: metric.higherIsBetter!,
+    }));
+    return deltaM(terms);
+  }
+  try {
+    const results = metricTable(metrics, (metric) => values[metric.name]!);
+    const reference = metricTable(metrics, (metric) => baseline[metric.name]!);
+    return method === 'jtrDelta' ? jtrDelta(results, reference) : libmtlDeltaP(results, reference);
+  } catch {
+    return undefined; // e.g. a zero baseline value: relative change undefined
+  }
 }
 
 function groupKey(coordinates: Record<string, string>, axes: string[]): string {
@@ -77,7 +151,7 @@ export function collectResults(runsDirectory: string): CollectedTable {
     plan,
     inspections.flatMap((inspection) => (inspection.result ? [inspection.result] : [])),
   );
-  const directed = metrics.filter((metric) => !('undirected' in metric)).length > 0;
+  const deltaMethod = plan.baseline ? chooseDeltaMethod(metrics) : undefined;
 
   const entries: CollectedEntry[] = inspections.map(({ entry, state, result, status }) => {
     const values: Record<string, number | undefined> = {};
@@ -112,21 +186,25 @@ export function collectResults(runsDirectory: string): CollectedTable {
     );
 
   const baseline = plan.baseline;
-  if (baseline && directed) {
+  if (baseline && deltaMethod) {
     for (const entry of entries) {
       if (entry.state !== 'done') continue;
       const reference = groups.get(groupKey({ ...entry.coordinates, [baseline.axis]: baseline.value }, rowAxes));
       if (!reference) continue;
       const means = groupMeans(reference.filter((member) => member.state === 'done'));
-      const terms: DeltaTerm[] = [];
+      const values: Record<string, number> = {};
+      const baselineValues: Record<string, number> = {};
       let complete = true;
       for (const metric of metrics) {
         const value = entry.values[metric.name];
         const base = means[metric.name];
         if (value === undefined || base === undefined) complete = false;
-        else terms.push({ task: metric.task ?? metric.name, value, baseline: base.mean, higherIsBetter: metric.higherIsBetter });
+        else {
+          values[metric.name] = value;
+          baselineValues[metric.name] = base.mean;
+        }
       }
-      entry.deltaM = complete ? deltaM(terms) : undefined;
+      entry.deltaM = complete ? entryDelta(deltaMethod, metrics, values, baselineValues) : undefined;
     }
   }
 
@@ -142,7 +220,15 @@ export function collectResults(runsDirectory: string): CollectedTable {
       deltaM: meanAndStd(done.flatMap((member) => (member.deltaM === undefined ? [] : [member.deltaM]))),
     };
   });
-  return { name: plan.name, rowAxes, metrics, baseline: directed ? baseline : undefined, rows, entries };
+  return {
+    name: plan.name,
+    rowAxes,
+    metrics,
+    deltaMethod,
+    baseline: deltaMethod ? baseline : undefined,
+    rows,
+    entries,
+  };
 }
 
 function formatStatistic(statistic: Statistic | undefined, scale: number, digits: number, signed = false): string {
@@ -172,7 +258,13 @@ export function formatMarkdown(table: CollectedTable): string {
   }
   lines.push('', 'Metrics: mean ± sample std over seeds.');
   if (table.baseline) {
-    lines.push(`Δm: JTR's formula (metrics.md §5a) per seed against the mean of ${table.baseline.axis}=${table.baseline.value} with the same other axes.`);
+    const how =
+      table.deltaMethod === 'local'
+        ? "JTR's formula (metrics.md §5a) with the grid's directions"
+        : `@partial-mtl/metrics ${table.deltaMethod}`;
+    lines.push(
+      `Δm: ${how}, per seed against the mean of ${table.baseline.axis}=${table.baseline.value} with the same other axes.`,
+    );
   }
   const unfinished = table.entries.filter((entry) => entry.state !== 'done');
   lines.push('', unfinished.length === 0 ? `All ${table.entries.length} entries finished.` : `Not finished (${unfinished.length} of ${table.entries.length}):`);

@@ -16,9 +16,10 @@ const reportMetricSchema = z.strictObject({
   name: z.string().optional(),
   /** Dotted path of the value inside the entry's result.json. */
   path: z.string().min(1),
-  /** Task the metric belongs to; Δm averages per task first (one metric per task gives JTR's Δ). */
+  /** Task the metric belongs to (default: the path's second-to-last segment, e.g. `metrics.semseg.mIoU`). */
   task: z.string().optional(),
-  higherIsBetter: z.boolean(),
+  /** Default: the direction @partial-mtl/metrics defines for the path's last segment (mIoU, absErr, ...). */
+  higherIsBetter: z.boolean().optional(),
   /** Display factor (100 shows a fraction as a percentage); Δm is scale-free. */
   scale: z.number().positive().default(1),
   /** Decimal places shown. */

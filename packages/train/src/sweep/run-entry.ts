@@ -42,7 +42,10 @@ export interface RunEntryOptions {
   command?: string[];
   /** Extra attempts after a crash (each resumes from the last checkpoint when there is one). */
   retries?: number;
-  /** `inherit` streams the trainer's output (Slurm logs); `file` appends it to <entry>/train.log. */
+  /**
+   * `inherit` streams all trainer output to our stderr (Slurm logs), leaving stdout to the caller's result;
+   * `file` appends it to <entry>/train.log.
+   */
   output?: 'inherit' | 'file';
   /** Aborting sends SIGTERM to the trainer (it checkpoints and stops); the entry stays unfinished. */
   signal?: AbortSignal;
@@ -83,11 +86,11 @@ function lastJsonObjectLine(text: string): Record<string, unknown> | undefined {
   return undefined;
 }
 
-/** Forwards the child's stdout (to the log or our stdout) while keeping its tail, and waits for the exit. */
+/** Forwards the child's stdout (to the log or our stderr) while keeping its tail, and waits for the exit. */
 function waitForExit(child: ChildProcess, logFd: number | undefined): Promise<ChildExit> {
   let tail = '';
   child.stdout?.on('data', (chunk: Buffer) => {
-    if (logFd === undefined) process.stdout.write(chunk);
+    if (logFd === undefined) process.stderr.write(chunk);
     else writeSync(logFd, chunk);
     tail = (tail + chunk.toString('utf8')).slice(-SUMMARY_TAIL_BYTES);
   });
