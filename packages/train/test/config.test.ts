@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadRunConfig, parseConfigText, resolveRunConfig } from '../src/config-load.js';
+import { loadRunConfig, parseConfigText, resolveRunConfig, validateRunConfig } from '../src/config-load.js';
 import { ConfigError, parseRunConfig, runConfigJsonSchema } from '../src/config-schema.js';
 import { RandomSource } from '@partial-mtl/core';
 
@@ -90,5 +90,21 @@ describe('run config', () => {
     const schema = runConfigJsonSchema() as { properties: Record<string, unknown> };
     expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['dataset', 'regularizer', 'training']));
     expect(parseRunConfig(valid).seed).toBe(0);
+  });
+
+  it('accepts every example config except for the data paths that only exist on a user machine', () => {
+    const examples = new URL('../../../examples/', import.meta.url).pathname;
+    const files = ['nyuv2-jtr', 'cityscapes-pairwise', 'taskonomy-jtr', 'affect-distribution-matching', 'synthetic-demo'].flatMap((name) =>
+      readdirSync(join(examples, name)).filter((file) => file.endsWith('.yaml')).map((file) => join(examples, name, file)),
+    );
+    expect(files.length).toBeGreaterThanOrEqual(6);
+    for (const file of files) {
+      const config = parseRunConfig(parseConfigText(readFileSync(file, 'utf8'), file));
+      try {
+        validateRunConfig(config);
+      } catch (error) {
+        for (const issue of (error as ConfigError).issues) expect(issue, file).toMatch(/^(dataset\.path|split\.table): '.*' does not exist$/);
+      }
+    }
   });
 });
