@@ -7,7 +7,7 @@ import { collectResults, createTaskMetrics, jtrDelta, primaryMetricValues } from
 import { createMultiTaskNetwork, supervisedLoss, type BackboneName } from '@partial-mtl/models';
 import { createRegularizer } from '@partial-mtl/regularizers';
 import type { RunConfig } from './config-schema.js';
-import { createBatchSources, openDataset } from './dataset-sources.js';
+import { createBatchSources, openDataset, type OpenedDataset } from './dataset-sources.js';
 import type { MetricAccumulator, MetricTable, TrainingComponents } from './loop-options.js';
 
 /** Streaming metrics of every task over a validation pass (each task on the samples labelled for it). */
@@ -42,6 +42,20 @@ export function createDeltaM(tasks: readonly TaskSpec[]): (results: MetricTable,
   };
 }
 
+/** One inference pass on a blank image of the data set's size, so a size mismatch fails before training. */
+async function checkNetworkFitsData(network: ReturnType<typeof createMultiTaskNetwork>, dataset: OpenedDataset): Promise<void> {
+  const sample = await dataset.train.read(0);
+  const [height, width, channels] = sample.image.shape;
+  try {
+    tf.tidy(() => {
+      network.apply(tf.zeros([1, height!, width!, channels!]) as tf.Tensor4D, { training: false });
+    });
+  } catch (error) {
+    network.dispose();
+    throw new Error(`model: the ${network.config.backbone} network cannot take the data set's ${height}×${width} images (${(error as Error).message})`);
+  }
+}
+
 /** Builds every component a run needs. The caller disposes network and regularizer (see `disposeComponents`). */
 export async function buildComponents(config: RunConfig): Promise<TrainingComponents> {
   const regularizerSeed = config.seed + 1;
@@ -54,6 +68,7 @@ export async function buildComponents(config: RunConfig): Promise<TrainingCompon
     seed: config.seed,
     backboneOptions: config.model.backboneOptions,
   });
+  await checkNetworkFitsData(network, dataset);
   // Facts about the network and data every regularizer may use (the user's options override them).
   const batchesPerEpoch = Math.floor(dataset.train.length / config.data.batchSize);
   const context = { widthMultiplier: config.model.widthMultiplier, iterationsPerEpoch: Math.max(1, batchesPerEpoch) };

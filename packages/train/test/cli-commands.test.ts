@@ -82,4 +82,42 @@ describe('partial-mtl CLI', () => {
     const directory = mkdtempSync(join(tmpdir(), 'bench-'));
     expect(findBenchScript(directory)).toBeUndefined();
   });
+
+  it('trains from a config and evaluates the best checkpoint with eval --json', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'eval-cli-'));
+    const outDir = join(directory, 'run');
+    const config = join(directory, 'run.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        seed: 1,
+        outDir,
+        dataset: { name: 'synthetic-affect', options: { size: 16, trainCount: 8, validationCount: 4 } },
+        split: { scenario: 'onelabel' },
+        model: { backbone: 'small-cnn', widthMultiplier: 0.25 },
+        data: { batchSize: 4 },
+        training: { epochs: 1 },
+      }),
+    );
+    const trained = capture();
+    expect(await main(['train', '--config', config, '--backend', 'cpu', '--progress', 'none'], trained.context)).toBe(0);
+    expect(JSON.parse(trained.out.at(-1)!)).toMatchObject({ outDir, stopReason: 'completed', step: 2 });
+    const evaluated = capture();
+    expect(await main(['eval', '--run', outDir, '--json', '--backend', 'cpu'], evaluated.context)).toBe(0);
+    const result = JSON.parse(evaluated.out.join(''));
+    expect(result).toMatchObject({ checkpoint: 'best', step: 2 });
+    expect(Object.keys(result.metrics)).toEqual(['expression', 'actionUnits']);
+    const table = capture();
+    expect(await main(['eval', '--run', outDir, '--checkpoint', 'last', '--backend', 'cpu'], table.context)).toBe(0);
+    expect(table.out.join('\n')).toMatch(/last \(step 2\)/);
+  });
+
+  it('reports a network that cannot take the data set\'s images before training', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'size-cli-'));
+    const config = join(directory, 'run.json');
+    writeFileSync(config, JSON.stringify({ outDir: join(directory, 'run'), dataset: { name: 'synthetic-scenes', options: { height: 16, width: 16, trainCount: 4, validationCount: 2 } }, training: { maxSteps: 1 } }));
+    const failed = capture();
+    expect(await main(['train', '--config', config, '--backend', 'cpu'], failed.context)).toBe(1);
+    expect(failed.err.join('\n')).toMatch(/model: the segnet network cannot take the data set's 16×16 images/);
+  });
 });

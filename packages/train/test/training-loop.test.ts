@@ -182,4 +182,15 @@ describe('runTraining', () => {
     expect(() => loadCheckpoint(last)).toThrow(/tensors\.bin is torn or corrupt/);
     disposeComponents(components);
   });
+
+  it('stops at the wall-time limit with a checkpoint to resume from', async () => {
+    const outDir = temporary();
+    const components = tinyComponents();
+    const result = await runTraining(components, { outDir, epochs: 5, maxWallSeconds: 1e-6, ...quiet });
+    expect(result.stopReason).toBe('max-wall-time');
+    expect(result.step).toBe(1);
+    expect(result.message).toMatch(/max wall time .*reached after step 1; checkpoint written \(continue with --resume/);
+    expect(loadCheckpoint(join(outDir, 'checkpoints', 'last'))?.state.step).toBe(1);
+    disposeComponents(components);
+  });
 });
