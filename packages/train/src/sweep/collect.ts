@@ -3,13 +3,19 @@
 // axes), plus the list of unfinished entries. Δm uses @partial-mtl/metrics (jtrDelta, or libmtlDeltaP when a task
 // reports several metrics) when every metric is one it defines; otherwise the same formula in ./delta.ts.
 import { join } from 'node:path';
-import { directionOf, jtrDelta, libmtlDeltaP, metricDefinitionOf, type MetricTable } from '@partial-mtl/metrics';
+import {
+  directionOf,
+  jtrDelta,
+  libmtlDeltaP,
+  type MetricTable,
+  metricDefinitionOf,
+} from '@partial-mtl/metrics';
+import { type DeltaTerm, deltaM, meanAndStd } from './delta.js';
 import { getPath, numericLeaves } from './dotted-path.js';
-import { deltaM, meanAndStd, type DeltaTerm } from './delta.js';
-import { inspectEntry, type EntryState } from './entry-state.js';
+import { type EntryState, inspectEntry } from './entry-state.js';
 import { writeJsonAtomic, writeTextAtomic } from './files.js';
 import type { ReportMetric } from './grid.js';
-import { entryDirectory, readPlan, type Plan } from './plan.js';
+import { entryDirectory, type Plan, readPlan } from './plan.js';
 
 export interface CollectedEntry {
   index: number;
@@ -107,9 +113,13 @@ function chooseDeltaMethod(metrics: TableMetric[]): CollectedTable['deltaMethod'
   return [...perTask.values()].every((count) => count === 1) ? 'jtrDelta' : 'libmtlDeltaP';
 }
 
-function metricTable(metrics: TableMetric[], valueOf: (metric: TableMetric) => number): MetricTable {
+function metricTable(metrics: TableMetric[], valueFor: (metric: TableMetric) => number): MetricTable {
   const table: Record<string, Record<string, number>> = {};
-  for (const metric of metrics) (table[metric.task] ??= {})[metric.knownName!] = valueOf(metric);
+  for (const metric of metrics) {
+    const taskMetrics = table[metric.task] ?? {};
+    taskMetrics[metric.knownName!] = valueFor(metric);
+    table[metric.task] = taskMetrics;
+  }
   return table;
 }
 
@@ -146,7 +156,10 @@ function groupKey(coordinates: Record<string, string>, axes: string[]): string {
 export function collectResults(runsDirectory: string): CollectedTable {
   const plan = readPlan(runsDirectory);
   const rowAxes = plan.axes.map((axis) => axis.name).filter((name) => name !== plan.seedAxis);
-  const inspections = plan.entries.map((entry) => ({ entry, ...inspectEntry(entryDirectory(runsDirectory, entry)) }));
+  const inspections = plan.entries.map((entry) => ({
+    entry,
+    ...inspectEntry(entryDirectory(runsDirectory, entry)),
+  }));
   const metrics = reportMetrics(
     plan,
     inspections.flatMap((inspection) => (inspection.result ? [inspection.result] : [])),
@@ -181,7 +194,11 @@ export function collectResults(runsDirectory: string): CollectedTable {
     Object.fromEntries(
       metrics.map((metric) => [
         metric.name,
-        meanAndStd(members.flatMap((member) => (member.values[metric.name] === undefined ? [] : [member.values[metric.name]!]))),
+        meanAndStd(
+          members.flatMap((member) =>
+            member.values[metric.name] === undefined ? [] : [member.values[metric.name]!],
+          ),
+        ),
       ]),
     );
 
@@ -189,7 +206,9 @@ export function collectResults(runsDirectory: string): CollectedTable {
   if (baseline && deltaMethod) {
     for (const entry of entries) {
       if (entry.state !== 'done') continue;
-      const reference = groups.get(groupKey({ ...entry.coordinates, [baseline.axis]: baseline.value }, rowAxes));
+      const reference = groups.get(
+        groupKey({ ...entry.coordinates, [baseline.axis]: baseline.value }, rowAxes),
+      );
       if (!reference) continue;
       const means = groupMeans(reference.filter((member) => member.state === 'done'));
       const values: Record<string, number> = {};
@@ -231,7 +250,12 @@ export function collectResults(runsDirectory: string): CollectedTable {
   };
 }
 
-function formatStatistic(statistic: Statistic | undefined, scale: number, digits: number, signed = false): string {
+function formatStatistic(
+  statistic: Statistic | undefined,
+  scale: number,
+  digits: number,
+  signed = false,
+): string {
   if (!statistic) return '–';
   const mean = (statistic.mean * scale).toFixed(digits);
   const shown = signed && statistic.mean * scale >= 0 ? `+${mean}` : mean;
@@ -245,13 +269,25 @@ function runsCell(row: CollectedRow): string {
 /** The table as Markdown: results, then every entry that has not finished. */
 export function formatMarkdown(table: CollectedTable): string {
   const deltaTitle = table.baseline ? `Δm % (vs ${table.baseline.value})` : undefined;
-  const header = [...table.rowAxes, 'runs', ...table.metrics.map((metric) => metric.name), ...(deltaTitle ? [deltaTitle] : [])];
-  const lines = [`# ${table.name}`, '', `| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
+  const header = [
+    ...table.rowAxes,
+    'runs',
+    ...table.metrics.map((metric) => metric.name),
+    ...(deltaTitle ? [deltaTitle] : []),
+  ];
+  const lines = [
+    `# ${table.name}`,
+    '',
+    `| ${header.join(' | ')} |`,
+    `|${header.map(() => '---').join('|')}|`,
+  ];
   for (const row of table.rows) {
     const cells = [
       ...table.rowAxes.map((axis) => row.coordinates[axis] ?? ''),
       runsCell(row),
-      ...table.metrics.map((metric) => formatStatistic(row.metrics[metric.name], metric.scale, metric.digits)),
+      ...table.metrics.map((metric) =>
+        formatStatistic(row.metrics[metric.name], metric.scale, metric.digits),
+      ),
       ...(deltaTitle ? [formatStatistic(row.deltaM, 100, 2, true)] : []),
     ];
     lines.push(`| ${cells.join(' | ')} |`);
@@ -267,10 +303,17 @@ export function formatMarkdown(table: CollectedTable): string {
     );
   }
   const unfinished = table.entries.filter((entry) => entry.state !== 'done');
-  lines.push('', unfinished.length === 0 ? `All ${table.entries.length} entries finished.` : `Not finished (${unfinished.length} of ${table.entries.length}):`);
+  lines.push(
+    '',
+    unfinished.length === 0
+      ? `All ${table.entries.length} entries finished.`
+      : `Not finished (${unfinished.length} of ${table.entries.length}):`,
+  );
   for (const entry of unfinished) {
     const state = entry.state === 'pending' ? 'missing' : entry.state;
-    lines.push(`- ${entry.id} ${entry.key}: ${state}${entry.reason ? ` (${entry.reason})` : ''}${entry.attempts ? `, ${entry.attempts} attempt(s)` : ''}`);
+    lines.push(
+      `- ${entry.id} ${entry.key}: ${state}${entry.reason ? ` (${entry.reason})` : ''}${entry.attempts ? `, ${entry.attempts} attempt(s)` : ''}`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -306,7 +349,11 @@ export function formatCsv(table: CollectedTable): string {
   return `${lines.join('\n')}\n`;
 }
 
-export const RESULT_TABLE_FILES = { markdown: 'results.md', csv: 'results.csv', json: 'results.json' } as const;
+export const RESULT_TABLE_FILES = {
+  markdown: 'results.md',
+  csv: 'results.csv',
+  json: 'results.json',
+} as const;
 
 /** Collects and writes results.md, results.csv and results.json into the runs directory. */
 export function writeResultTables(runsDirectory: string): { table: CollectedTable; markdown: string } {

@@ -6,12 +6,19 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, parseRunConfig } from '../config-schema.js';
 import { writeResultTables } from './collect.js';
-import { kubernetesIndexedJobYaml, slurmArrayScript, type EmitOptions } from './emit.js';
+import { type EmitOptions, kubernetesIndexedJobYaml, slurmArrayScript } from './emit.js';
 import { EntryBusyError } from './entry-state.js';
 import { loadGrid } from './grid.js';
+import {
+  type ConfigResolver,
+  describeChanges,
+  type Plan,
+  PlanConflictError,
+  readPlan,
+  writePlan,
+} from './plan.js';
 import { runSweep } from './pool.js';
 import { createProgressPrinter } from './progress.js';
-import { describeChanges, PlanConflictError, readPlan, writePlan, type ConfigResolver, type Plan } from './plan.js';
 import { runEntry } from './run-entry.js';
 
 export const SWEEP_COMMANDS = ['plan', 'run', 'sweep', 'collect'] as const;
@@ -46,7 +53,11 @@ function parseRunner(text: string | undefined): string[] | undefined {
   if (text === undefined) return undefined;
   const trimmed = text.trim();
   const parts = trimmed.startsWith('[') ? (JSON.parse(trimmed) as unknown) : trimmed.split(/\s+/);
-  if (!Array.isArray(parts) || parts.length === 0 || parts.some((part) => typeof part !== 'string' || !part)) {
+  if (
+    !Array.isArray(parts) ||
+    parts.length === 0 ||
+    parts.some((part) => typeof part !== 'string' || !part)
+  ) {
     throw new UsageError('--runner must be a command line or a JSON array of strings');
   }
   return parts as string[];
@@ -55,7 +66,8 @@ function parseRunner(text: string | undefined): string[] | undefined {
 function parseCount(text: string | undefined, flag: string, fallback: number, minimum = 0): number {
   if (text === undefined) return fallback;
   const value = Number(text);
-  if (!Number.isInteger(value) || value < minimum) throw new UsageError(`${flag} must be an integer >= ${minimum}`);
+  if (!Number.isInteger(value) || value < minimum)
+    throw new UsageError(`${flag} must be an integer >= ${minimum}`);
   return value;
 }
 
@@ -64,14 +76,20 @@ function onlyPositional(positionals: string[], what: string): string {
   return positionals[0]!;
 }
 
-function emitTemplates(plan: Plan, runsDirectory: string, kinds: string[], values: Record<string, unknown>): string[] {
+function emitTemplates(
+  plan: Plan,
+  runsDirectory: string,
+  kinds: string[],
+  values: Record<string, unknown>,
+): string[] {
   const text = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
   const options: EmitOptions = {
     count: plan.entries.length,
     name: plan.name,
     runsPath: text('runs-path') ?? resolve(runsDirectory),
     launcher: text('launcher'),
-    parallelism: text('parallelism') === undefined ? undefined : parseCount(text('parallelism'), '--parallelism', 1, 1),
+    parallelism:
+      text('parallelism') === undefined ? undefined : parseCount(text('parallelism'), '--parallelism', 1, 1),
     retries: text('retries') === undefined ? undefined : parseCount(text('retries'), '--retries', 0),
     cpus: text('cpus') === undefined ? undefined : parseCount(text('cpus'), '--cpus', 1, 1),
     memory: text('memory'),
@@ -99,7 +117,10 @@ function emitTemplates(plan: Plan, runsDirectory: string, kinds: string[], value
 const trainConfigResolver: ConfigResolver = (config) =>
   JSON.parse(JSON.stringify(parseRunConfig(config))) as Record<string, unknown>;
 
-function planCommand(argv: string[], context: Required<Pick<SweepCommandContext, 'stdout'>> & SweepCommandContext): number {
+function planCommand(
+  argv: string[],
+  context: Required<Pick<SweepCommandContext, 'stdout'>> & SweepCommandContext,
+): number {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -147,11 +168,15 @@ function planCommand(argv: string[], context: Required<Pick<SweepCommandContext,
 
 function indexFrom(text: string | undefined, env: NodeJS.ProcessEnv): number {
   const source = text ?? env['SLURM_ARRAY_TASK_ID'] ?? env['JOB_COMPLETION_INDEX'];
-  if (source === undefined) throw new UsageError('run needs --index, SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX');
+  if (source === undefined)
+    throw new UsageError('run needs --index, SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX');
   return parseCount(source, '--index', 0);
 }
 
-async function runCommand(argv: string[], context: Required<Pick<SweepCommandContext, 'stdout' | 'stderr' | 'env'>>): Promise<number> {
+async function runCommand(
+  argv: string[],
+  context: Required<Pick<SweepCommandContext, 'stdout' | 'stderr' | 'env'>>,
+): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -186,7 +211,10 @@ async function runCommand(argv: string[], context: Required<Pick<SweepCommandCon
   }
 }
 
-async function sweepCommand(argv: string[], context: Required<Pick<SweepCommandContext, 'stdout' | 'stderr'>>): Promise<number> {
+async function sweepCommand(
+  argv: string[],
+  context: Required<Pick<SweepCommandContext, 'stdout' | 'stderr'>>,
+): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -247,9 +275,13 @@ export async function runSweepCommand(argv: string[], context: SweepCommandConte
     const message = error instanceof Error ? error.message : String(error);
     full.stderr.write(`partial-mtl ${command ?? ''}: ${message}\n`);
     if (error instanceof UsageError) full.stderr.write(`${sweepUsage}\n`);
-    if (error instanceof ConfigError) full.stderr.write('(plan --raw skips the train config schema, for other runners)\n');
+    if (error instanceof ConfigError)
+      full.stderr.write('(plan --raw skips the train config schema, for other runners)\n');
     if (error instanceof EntryBusyError) return 1;
-    return error instanceof UsageError || error instanceof PlanConflictError || error instanceof ConfigError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+    return error instanceof UsageError ||
+      error instanceof PlanConflictError ||
+      error instanceof ConfigError ||
+      (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
       ? 2
       : 1;
   }

@@ -15,19 +15,23 @@ export function deltaM(terms: DeltaTerm[]): number | undefined {
   if (terms.length === 0) return undefined;
   const byTask = new Map<string, number[]>();
   for (const term of terms) {
-    if (!Number.isFinite(term.value) || !Number.isFinite(term.baseline) || term.baseline === 0) return undefined;
+    if (!Number.isFinite(term.value) || !Number.isFinite(term.baseline) || term.baseline === 0)
+      return undefined;
     const sign = term.higherIsBetter ? 1 : -1;
     const improvements = byTask.get(term.task) ?? [];
     improvements.push((sign * (term.value - term.baseline)) / term.baseline);
     byTask.set(term.task, improvements);
   }
   let sum = 0;
-  for (const improvements of byTask.values()) sum += improvements.reduce((a, b) => a + b, 0) / improvements.length;
+  for (const improvements of byTask.values())
+    sum += improvements.reduce((a, b) => a + b, 0) / improvements.length;
   return sum / byTask.size;
 }
 
 /** Mean and sample standard deviation (n − 1; undefined for a single value). */
-export function meanAndStd(values: number[]): { mean: number; std: number | undefined; n: number } | undefined {
+export function meanAndStd(
+  values: number[],
+): { mean: number; std: number | undefined; n: number } | undefined {
   if (values.length === 0) return undefined;
   const mean = values.reduce((a, b) => a + b, 0) / values.length;
   if (values.length === 1) return { mean, std: undefined, n: 1 };

@@ -92,7 +92,11 @@ export function kubernetesIndexedJob(options: EmitOptions): Record<string, unkno
             {
               name: 'train',
               image: options.image ?? 'node:20-bookworm-slim',
-              command: ['sh', '-c', `exec ${launcher} run ${shellQuote(options.runsPath)} --index "$JOB_COMPLETION_INDEX"`],
+              command: [
+                'sh',
+                '-c',
+                `exec ${launcher} run ${shellQuote(options.runsPath)} --index "$JOB_COMPLETION_INDEX"`,
+              ],
               resources: {
                 requests: { cpu: String(options.cpus ?? 1), memory: options.memory ?? '2Gi' },
                 limits: { memory: options.memory ?? '2Gi' },
@@ -100,7 +104,9 @@ export function kubernetesIndexedJob(options: EmitOptions): Record<string, unkno
               volumeMounts: [{ name: 'runs', mountPath: options.runsPath }],
             },
           ],
-          volumes: [{ name: 'runs', persistentVolumeClaim: { claimName: options.claimName ?? 'partial-mtl-runs' } }],
+          volumes: [
+            { name: 'runs', persistentVolumeClaim: { claimName: options.claimName ?? 'partial-mtl-runs' } },
+          ],
         },
       },
     },

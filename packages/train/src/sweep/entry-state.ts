@@ -133,7 +133,11 @@ export function acquireEntryLock(directory: string): EntryLock {
       heartbeat.unref();
       return {
         setChild(pid) {
-          const owner: LockOwner = { pid: process.pid, host: hostname(), ...(pid === undefined ? {} : { childPid: pid }) };
+          const owner: LockOwner = {
+            pid: process.pid,
+            host: hostname(),
+            ...(pid === undefined ? {} : { childPid: pid }),
+          };
           writeTextAtomic(path, JSON.stringify(owner));
         },
         release() {
@@ -144,7 +148,8 @@ export function acquireEntryLock(directory: string): EntryLock {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const owner = lockOwner(directory);
-      if (!owner && lockAgeMs(path) < LOCK_STALE_MS) throw new Error(`${directory} has an unreadable, recent ${LOCK_FILE}`);
+      if (!owner && lockAgeMs(path) < LOCK_STALE_MS)
+        throw new Error(`${directory} has an unreadable, recent ${LOCK_FILE}`);
       if (owner && lockIsHeld(directory, owner)) throw new EntryBusyError(directory, owner);
       rmSync(path, { force: true });
     } finally {
@@ -171,7 +176,8 @@ export function lastMetricsLine(directory: string): Record<string, unknown> | un
     if (!line) continue;
     try {
       const value: unknown = JSON.parse(line);
-      if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
+      if (typeof value === 'object' && value !== null && !Array.isArray(value))
+        return value as Record<string, unknown>;
     } catch {
       // A torn last line from a killed trainer: look further up.
     }
@@ -186,6 +192,7 @@ export function inspectEntry(directory: string): EntryInspection {
   const owner = lockOwner(directory);
   if (owner && lockIsHeld(directory, owner)) return { state: 'running', result, status };
   if (status?.state === 'failed') return { state: 'failed', result, status };
-  if (hasCheckpoint(directory) || status?.state === 'running') return { state: 'interrupted', result, status };
+  if (hasCheckpoint(directory) || status?.state === 'running')
+    return { state: 'interrupted', result, status };
   return { state: 'pending', result, status };
 }

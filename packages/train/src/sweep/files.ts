@@ -6,7 +6,10 @@ import { basename, dirname, join } from 'node:path';
 
 /** Writes `text` to `target` through a temporary sibling and a rename, so readers never see a torn file. */
 export function writeTextAtomic(target: string, text: string): void {
-  const temporary = join(dirname(target), `.${basename(target)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const temporary = join(
+    dirname(target),
+    `.${basename(target)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`,
+  );
   try {
     writeFileSync(temporary, text);
     renameSync(temporary, target);

@@ -27,7 +27,10 @@ const reportMetricSchema = z.strictObject({
 });
 
 export const gridFileSchema = z.strictObject({
-  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/).default('sweep'),
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/)
+    .default('sweep'),
   /** Base train config: inline, or a JSON/YAML file path relative to the grid file. */
   base: z.union([z.string(), overridesSchema]).default({}),
   /** Dotted-key overrides applied to every entry before the axes. */
@@ -107,7 +110,10 @@ export function parseGrid(document: unknown, baseDirectory: string): Grid {
   for (const [name, axis] of Object.entries(file.axes)) {
     if ('key' in axis && 'values' in axis && typeof axis.key === 'string' && Array.isArray(axis.values)) {
       const key = axis.key;
-      axes.push({ name, values: axis.values.map((value) => ({ label: labelOf(value), overrides: { [key]: value } })) });
+      axes.push({
+        name,
+        values: axis.values.map((value) => ({ label: labelOf(value), overrides: { [key]: value } })),
+      });
     } else {
       const variants = Object.entries(axis as Record<string, Record<string, unknown>>);
       if (variants.length === 0) throw new Error(`grid: axis "${name}" has no values`);
@@ -115,7 +121,10 @@ export function parseGrid(document: unknown, baseDirectory: string): Grid {
     }
   }
   for (const [key, values] of Object.entries(file.grid)) {
-    axes.push({ name: key, values: values.map((value) => ({ label: labelOf(value), overrides: { [key]: value } })) });
+    axes.push({
+      name: key,
+      values: values.map((value) => ({ label: labelOf(value), overrides: { [key]: value } })),
+    });
   }
 
   const names = new Set<string>();
@@ -133,7 +142,8 @@ export function parseGrid(document: unknown, baseDirectory: string): Grid {
   if (file.baseline !== undefined) {
     baseline = typeof file.baseline === 'string' ? { axis: 'method', value: file.baseline } : file.baseline;
     const axis = axes.find((candidate) => candidate.name === baseline!.axis);
-    if (!axis) throw new Error(`grid: baseline axis "${baseline.axis}" is not an axis (${[...names].join(', ')})`);
+    if (!axis)
+      throw new Error(`grid: baseline axis "${baseline.axis}" is not an axis (${[...names].join(', ')})`);
     if (!axis.values.some((value) => value.label === baseline!.value)) {
       throw new Error(`grid: baseline "${baseline.value}" is not a value of axis "${baseline.axis}"`);
     }

@@ -130,7 +130,9 @@ export function describeChanges(changes: PlanChanges): string[] {
   for (const move of changes.moved) lines.push(`moved    ${move.key}: index ${move.from} -> ${move.to}`);
   for (const change of changes.changed) {
     const what = change.oldKey === change.newKey ? change.newKey : `${change.oldKey} -> ${change.newKey}`;
-    lines.push(`changed  #${change.index} ${what} (${change.oldHash.slice(0, 12)} -> ${change.newHash.slice(0, 12)})`);
+    lines.push(
+      `changed  #${change.index} ${what} (${change.oldHash.slice(0, 12)} -> ${change.newHash.slice(0, 12)})`,
+    );
   }
   for (const index of changes.added) lines.push(`added    #${index}`);
   for (const entry of changes.removed) lines.push(`removed  #${entry.index} ${entry.key}`);
@@ -182,13 +184,19 @@ function supersede(runsDirectory: string, entry: PlanEntry): string | undefined 
 }
 
 /** Plans `grid` into `runsDirectory`; throws PlanConflictError instead of renumbering or silently changing. */
-export function writePlan(runsDirectory: string, grid: Grid, options: WritePlanOptions = {}): WritePlanResult {
+export function writePlan(
+  runsDirectory: string,
+  grid: Grid,
+  options: WritePlanOptions = {},
+): WritePlanResult {
   const expanded = expandGrid(grid, options.resolveConfig);
   const previous = existsSync(join(runsDirectory, PLAN_FILE)) ? readPlan(runsDirectory) : undefined;
   const digits = String(Math.max(0, expanded.length - 1)).length;
   const padWidth = previous ? previous.padWidth : Math.max(4, digits);
   if (digits > padWidth) {
-    throw new Error(`the grid has ${expanded.length} entries, too many for ${padWidth}-digit folders: plan elsewhere`);
+    throw new Error(
+      `the grid has ${expanded.length} entries, too many for ${padWidth}-digit folders: plan elsewhere`,
+    );
   }
   let changes: PlanChanges | undefined;
   const superseded: string[] = [];
@@ -203,7 +211,10 @@ export function writePlan(runsDirectory: string, grid: Grid, options: WritePlanO
       );
     }
     if ((changes.changed.length > 0 || changes.removed.length > 0) && !options.update) {
-      throw new PlanConflictError(`the grid changed existing entries; pass --update to accept:\n${report}`, changes);
+      throw new PlanConflictError(
+        `the grid changed existing entries; pass --update to accept:\n${report}`,
+        changes,
+      );
     }
     for (const change of changes.changed) {
       const old = previous.entries[change.index]!;
@@ -228,7 +239,8 @@ export function writePlan(runsDirectory: string, grid: Grid, options: WritePlanO
     mkdirSync(directory, { recursive: true });
     const configPath = join(directory, CONFIG_FILE);
     const existing = readJsonIfPresent(configPath);
-    if (existing === undefined || configHash(existing) !== entry.hash) writeJsonAtomic(configPath, entry.config);
+    if (existing === undefined || configHash(existing) !== entry.hash)
+      writeJsonAtomic(configPath, entry.config);
   });
   const plan: Plan = {
     version: 1,

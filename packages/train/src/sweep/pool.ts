@@ -2,8 +2,8 @@
 // retrying crashes (resuming from checkpoints), and reports each state change to a progress callback.
 // No scheduling beyond that: on a cluster, Slurm arrays or Kubernetes Indexed Jobs run `run --index` instead.
 import { inspectEntry } from './entry-state.js';
-import { entryDirectory, readPlan, type Plan, type PlanEntry } from './plan.js';
-import { runEntry, type EntryOutcome, type RunEntryOptions } from './run-entry.js';
+import { entryDirectory, type Plan, type PlanEntry, readPlan } from './plan.js';
+import { type EntryOutcome, type RunEntryOptions, runEntry } from './run-entry.js';
 
 export type PoolEvent =
   | { kind: 'queued'; entry: PlanEntry }

@@ -14,7 +14,10 @@ function seconds(since: number): string {
 }
 
 /** Returns an event handler that prints progress to `stream` (a TTY gets a live table). */
-export function createProgressPrinter(stream: NodeJS.WriteStream, entries: PlanEntry[]): (event: PoolEvent) => void {
+export function createProgressPrinter(
+  stream: NodeJS.WriteStream,
+  entries: PlanEntry[],
+): (event: PoolEvent) => void {
   const rows = new Map<number, Row>(
     entries.map((entry) => [entry.index, { entry, state: 'pending', attempt: 0, since: Date.now() }]),
   );

@@ -2,7 +2,7 @@
 // runs as a child process (`train --config <entry>/config.json --out <entry>/run`, or `train --resume
 // <entry>/run` once a checkpoint exists), retried on crash. The train CLI writes no result.json, so the runner
 // writes <entry>/result.json from the last line of run/metrics.jsonl (or copies run/result.json if present).
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -10,16 +10,16 @@ import { fileURLToPath } from 'node:url';
 import { configHash } from './canonical-json.js';
 import {
   acquireEntryLock,
-  hasCheckpoint,
-  lastMetricsLine,
-  LOG_FILE,
-  METRICS_FILE,
-  readResult,
-  RESULT_FILE,
-  STATUS_FILE,
-  TRAIN_OUT_DIRECTORY,
   type EntryLock,
   type EntryStatus,
+  hasCheckpoint,
+  LOG_FILE,
+  lastMetricsLine,
+  METRICS_FILE,
+  RESULT_FILE,
+  readResult,
+  STATUS_FILE,
+  TRAIN_OUT_DIRECTORY,
 } from './entry-state.js';
 import { readJsonIfPresent, writeJsonAtomic } from './files.js';
 import { CONFIG_FILE, entryDirectory, type PlanEntry } from './plan.js';
@@ -49,7 +49,12 @@ export interface RunEntryOptions {
   output?: 'inherit' | 'file';
   /** Aborting sends SIGTERM to the trainer (it checkpoints and stops); the entry stays unfinished. */
   signal?: AbortSignal;
-  onAttempt?: (event: { entry: PlanEntry; attempt: number; resumed: boolean; pid: number | undefined }) => void;
+  onAttempt?: (event: {
+    entry: PlanEntry;
+    attempt: number;
+    resumed: boolean;
+    pid: number | undefined;
+  }) => void;
 }
 
 export interface EntryOutcome {
@@ -78,7 +83,8 @@ function lastJsonObjectLine(text: string): Record<string, unknown> | undefined {
     if (!line.startsWith('{')) continue;
     try {
       const value: unknown = JSON.parse(line);
-      if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
+      if (typeof value === 'object' && value !== null && !Array.isArray(value))
+        return value as Record<string, unknown>;
     } catch {
       // Not the summary.
     }
@@ -96,7 +102,9 @@ function waitForExit(child: ChildProcess, logFd: number | undefined): Promise<Ch
   });
   return new Promise((resolvePromise) => {
     child.once('error', () => resolvePromise({ code: null, signal: null, summary: undefined }));
-    child.once('close', (code, signal) => resolvePromise({ code, signal, summary: lastJsonObjectLine(tail) }));
+    child.once('close', (code, signal) =>
+      resolvePromise({ code, signal, summary: lastJsonObjectLine(tail) }),
+    );
   });
 }
 
@@ -105,7 +113,9 @@ export function verifyEntryConfig(runsDirectory: string, entry: PlanEntry): void
   const config = readJsonIfPresent(join(entryDirectory(runsDirectory, entry), CONFIG_FILE));
   if (config === undefined) throw new Error(`entry ${entry.id} has no readable ${CONFIG_FILE}: re-run plan`);
   if (configHash(config) !== entry.hash) {
-    throw new Error(`entry ${entry.id}: ${CONFIG_FILE} does not match plan.json (edited by hand?); re-run plan`);
+    throw new Error(
+      `entry ${entry.id}: ${CONFIG_FILE} does not match plan.json (edited by hand?); re-run plan`,
+    );
   }
 }
 
@@ -146,7 +156,13 @@ async function runAttempt(
   if (!executable) throw new Error('empty runner command');
   const logFd = options.output === 'inherit' ? undefined : openSync(join(directory, LOG_FILE), 'a');
   try {
-    const status: EntryStatus = { state: 'running', attempt, resumed, host: hostname(), startedAt: new Date().toISOString() };
+    const status: EntryStatus = {
+      state: 'running',
+      attempt,
+      resumed,
+      host: hostname(),
+      startedAt: new Date().toISOString(),
+    };
     const child = spawn(executable, [...prefix, ...trainArguments(directory, resumed)], {
       stdio: ['ignore', 'pipe', logFd === undefined ? 'inherit' : logFd],
       env: { ...process.env, PARTIAL_MTL_SWEEP_ENTRY: entry.id },

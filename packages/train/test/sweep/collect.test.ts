@@ -21,7 +21,10 @@ function planRuns(metrics: Record<string, unknown>[]): string {
   const grid = parseGrid(
     {
       name: 'collect',
-      axes: { method: { none: { bonus: 0 }, jtr: { bonus: 1 } }, labels: { key: 'labels', values: ['a', 'b,c'] } },
+      axes: {
+        method: { none: { bonus: 0 }, jtr: { bonus: 1 } },
+        labels: { key: 'labels', values: ['a', 'b,c'] },
+      },
       seeds: [0, 1],
       baseline: 'none',
       report: { metrics },
@@ -48,7 +51,10 @@ describe('collectResults', () => {
     writeResult(runs, '0002', { semseg: { mIoU: 0.3 }, depth: { absErr: 0.4 } });
     writeResult(runs, '0006', { semseg: { mIoU: 0.35 }, depth: { absErr: 0.45 } });
     writeResult(runs, '0001', { semseg: { mIoU: 0.5 }, depth: { absErr: 1 } });
-    writeFileSync(join(runs, '0003', 'status.json'), JSON.stringify({ state: 'failed', attempt: 2, reason: 'exit code 1' }));
+    writeFileSync(
+      join(runs, '0003', 'status.json'),
+      JSON.stringify({ state: 'failed', attempt: 2, reason: 'exit code 1' }),
+    );
     const table = collectResults(runs);
     expect(table.deltaMethod).toBe('jtrDelta');
     expect(table.metrics.map((metric) => [metric.task, metric.higherIsBetter])).toEqual([
@@ -56,7 +62,10 @@ describe('collectResults', () => {
       ['depth', false],
     ]);
     const row = (method: string, labels: string) =>
-      table.rows.find((candidate) => candidate.coordinates['method'] === method && candidate.coordinates['labels'] === labels)!;
+      table.rows.find(
+        (candidate) =>
+          candidate.coordinates['method'] === method && candidate.coordinates['labels'] === labels,
+      )!;
     // Baseline none/a: mIoU mean 0.25, absErr mean 0.5.
     expect(row('none', 'a').metrics['mIoU']!.mean).toBeCloseTo(0.25, 12);
     expect(row('none', 'a').metrics['mIoU']!.std).toBeCloseTo(Math.sqrt(0.005), 12);
@@ -69,13 +78,17 @@ describe('collectResults', () => {
 
     const markdown = formatMarkdown(table);
     expect(markdown).toContain('| method | labels | runs | mIoU | absErr | Δm % (vs none) |');
-    expect(markdown).toContain(`| jtr | a | 2/2 | 32.50 ± 3.54 | 0.4250 ± 0.0354 | +${(50 * (seed0 + seed1)).toFixed(2)} ± `);
+    expect(markdown).toContain(
+      `| jtr | a | 2/2 | 32.50 ± 3.54 | 0.4250 ± 0.0354 | +${(50 * (seed0 + seed1)).toFixed(2)} ± `,
+    );
     expect(markdown).toContain('| jtr | b,c | 0/2 (1 failed) | – | – | – |');
     expect(markdown).toContain('- 0003 seed=0,method=jtr,labels=b,c: failed (exit code 1), 2 attempt(s)');
     expect(markdown).toContain('- 0007 seed=1,method=jtr,labels=b,c: missing');
     expect(markdown).toContain('@partial-mtl/metrics jtrDelta');
     const csv = formatCsv(table).split('\n');
-    expect(csv[0]).toBe('method,labels,done,total,failed,mIoU_mean,mIoU_std,absErr_mean,absErr_std,deltaM_mean,deltaM_std');
+    expect(csv[0]).toBe(
+      'method,labels,done,total,failed,mIoU_mean,mIoU_std,absErr_mean,absErr_std,deltaM_mean,deltaM_std',
+    );
     expect(csv.find((line) => line.startsWith('jtr,"b,c"'))).toBe('jtr,"b,c",0,2,1,,,,,,');
   });
 

@@ -4,8 +4,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { runSweepCommand } from '../../src/sweep/command.js';
 import { kubernetesName, slurmArrayScript } from '../../src/sweep/emit.js';
 import { loggedStarts, readFakeLog, writeFakeTrainer } from './fake-trainer.js';
@@ -25,7 +25,10 @@ afterEach(() => {
 
 function capture() {
   const chunks: string[] = [];
-  const stream = { write: (chunk: string) => chunks.push(chunk) > 0, isTTY: false } as unknown as NodeJS.WriteStream;
+  const stream = {
+    write: (chunk: string) => chunks.push(chunk) > 0,
+    isTTY: false,
+  } as unknown as NodeJS.WriteStream;
   return { stream, text: () => chunks.join('') };
 }
 
@@ -40,7 +43,21 @@ describe('partial-mtl plan --emit', () => {
   it('writes a Slurm array script that passes bash -n and a batch/v1 Indexed Job', async () => {
     const root = temporaryDirectory();
     const runs = join(root, 'runs');
-    const planned = await cli(['plan', writeTinyGrid(root), '--raw', '--out', runs, '--emit', 'slurm', '--emit', 'k8s', '--parallelism', '2', '--time', '01:00:00']);
+    const planned = await cli([
+      'plan',
+      writeTinyGrid(root),
+      '--raw',
+      '--out',
+      runs,
+      '--emit',
+      'slurm',
+      '--emit',
+      'k8s',
+      '--parallelism',
+      '2',
+      '--time',
+      '01:00:00',
+    ]);
     expect(planned.code).toBe(0);
     expect(planned.stdout).toContain('planned 6 entries');
 
@@ -67,14 +84,18 @@ describe('partial-mtl plan --emit', () => {
   it('emits for an existing plan, with a cluster path for the runs directory', async () => {
     const root = temporaryDirectory();
     const runs = join(root, 'runs');
-    expect((await cli(['plan', writeTinyGrid(root, { seeds: [0, 1, 2] }), '--raw', '--out', runs])).code).toBe(0);
+    expect(
+      (await cli(['plan', writeTinyGrid(root, { seeds: [0, 1, 2] }), '--raw', '--out', runs])).code,
+    ).toBe(0);
     const emitted = await cli(['plan', '--out', runs, '--emit', 'k8s,slurm', '--runs-path', '/mnt/runs']);
     expect(emitted.code).toBe(0);
     expect(readFileSync(join(runs, 'sweep.sbatch'), 'utf8')).toMatch(/^#SBATCH --array=0-8$/m);
     const job = parseYaml(readFileSync(join(runs, 'sweep-job.yaml'), 'utf8'));
     expect(job.spec.completions).toBe(9);
     expect(job.spec.parallelism).toBe(9);
-    expect(job.spec.template.spec.containers[0].command[2]).toBe('exec partial-mtl run /mnt/runs --index "$JOB_COMPLETION_INDEX"');
+    expect(job.spec.template.spec.containers[0].command[2]).toBe(
+      'exec partial-mtl run /mnt/runs --index "$JOB_COMPLETION_INDEX"',
+    );
   });
 
   it('quotes awkward paths and names', () => {
@@ -94,7 +115,14 @@ describe('partial-mtl plan --emit', () => {
     expect(changed.code).toBe(2);
     expect(changed.stderr).toContain('pass --update');
     expect(changed.stderr.match(/^changed {2}#\d/gm)).toHaveLength(6);
-    const updated = await cli(['plan', writeTinyGrid(root, { steps: 5 }), '--raw', '--out', runs, '--update']);
+    const updated = await cli([
+      'plan',
+      writeTinyGrid(root, { steps: 5 }),
+      '--raw',
+      '--out',
+      runs,
+      '--update',
+    ]);
     expect(updated.code).toBe(0);
     expect(updated.stdout).toContain('(6 change(s))');
   });
@@ -148,7 +176,9 @@ describe('partial-mtl run', () => {
     expect(again.stdout).toBe(first.stdout);
     expect(loggedStarts(readFakeLog(runs, '0002'))).toHaveLength(1);
 
-    const explicit = await cli(['run', runs, '--index', '4', '--runner', runner], { SLURM_ARRAY_TASK_ID: '0' });
+    const explicit = await cli(['run', runs, '--index', '4', '--runner', runner], {
+      SLURM_ARRAY_TASK_ID: '0',
+    });
     expect(explicit.stderr).toContain('0004 seed=1,method=pairwise: finished');
   });
 
@@ -173,7 +203,9 @@ describe('partial-mtl run', () => {
     const root = temporaryDirectory();
     const runs = join(root, 'runs');
     await cli(['plan', writeTinyGrid(root), '--raw', '--out', runs]);
-    expect((await cli(['run', runs])).stderr).toContain('needs --index, SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX');
+    expect((await cli(['run', runs])).stderr).toContain(
+      'needs --index, SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX',
+    );
     const outside = await cli(['run', runs, '--index', '6']);
     expect(outside.code).toBe(2);
     expect(outside.stderr).toContain('outside the plan (0-5)');

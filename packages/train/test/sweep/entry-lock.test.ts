@@ -1,11 +1,17 @@
 // The entry lock: a live runner or a live orphaned trainer on this host holds it, a dead one does not; a lock
 // from another host holds while its heartbeat (mtime) is fresh. Busy entries are refused, stale locks taken over.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, utimesSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { acquireEntryLock, EntryBusyError, inspectEntry, LOCK_FILE, LOCK_STALE_MS } from '../../src/sweep/entry-state.js';
+import {
+  acquireEntryLock,
+  EntryBusyError,
+  inspectEntry,
+  LOCK_FILE,
+  LOCK_STALE_MS,
+} from '../../src/sweep/entry-state.js';
 
 const directories: string[] = [];
 

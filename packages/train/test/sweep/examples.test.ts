@@ -19,7 +19,10 @@ async function planExample(name: string) {
   directories.push(runs);
   const output: string[] = [];
   const sink = { write: (chunk: string) => output.push(chunk) > 0 } as unknown as NodeJS.WriteStream;
-  const code = await runSweepCommand(['plan', join(examples, name, 'grid.yaml'), '--out', runs], { stdout: sink, stderr: sink });
+  const code = await runSweepCommand(['plan', join(examples, name, 'grid.yaml'), '--out', runs], {
+    stdout: sink,
+    stderr: sink,
+  });
   expect(output.join(''), output.join('')).toContain('planned');
   expect(code).toBe(0);
   return { runs, plan: readPlan(runs) };
@@ -36,7 +39,11 @@ describe('example grids', () => {
     ]);
     expect(plan.baseline).toEqual({ axis: 'method', value: 'none' });
     const last = JSON.parse(readFileSync(join(runs, '0017', 'config.json'), 'utf8'));
-    expect(last).toMatchObject({ seed: 2, regularizer: { name: 'jtr' }, split: { scenario: 'randomlabels' } });
+    expect(last).toMatchObject({
+      seed: 2,
+      regularizer: { name: 'jtr' },
+      split: { scenario: 'randomlabels' },
+    });
   });
 
   it('sweep-synthetic-tiny: 12 small runs', async () => {

@@ -112,7 +112,10 @@ describe('writePlan', () => {
   it('changing one axis value changes only the affected entries, and only with update', () => {
     const root = temporaryDirectory();
     const runs = join(root, 'runs');
-    const first = writePlan(runs, loadGrid(writeTinyGrid(root, { grid: { 'optimizer.learningRate': [0.1, 0.01] } })));
+    const first = writePlan(
+      runs,
+      loadGrid(writeTinyGrid(root, { grid: { 'optimizer.learningRate': [0.1, 0.01] } })),
+    );
     expect(first.plan.entries).toHaveLength(12);
     writeFileSync(join(runs, '0003', 'result.json'), '{"old":true}');
     const changedGrid = loadGrid(writeTinyGrid(root, { grid: { 'optimizer.learningRate': [0.1, 0.02] } }));
@@ -127,7 +130,9 @@ describe('writePlan', () => {
     const affected = [1, 3, 5, 7, 9, 11];
     expect(changes.changed.map((change) => change.index)).toEqual(affected);
     expect(changes.unchanged).toEqual([0, 2, 4, 6, 8, 10]);
-    expect(readPlan(runs).entries.map((entry) => entry.hash)).toEqual(first.plan.entries.map((entry) => entry.hash));
+    expect(readPlan(runs).entries.map((entry) => entry.hash)).toEqual(
+      first.plan.entries.map((entry) => entry.hash),
+    );
 
     const updated = writePlan(runs, changedGrid, { update: true });
     updated.plan.entries.forEach((entry, index) => {
@@ -140,7 +145,12 @@ describe('writePlan', () => {
       } else expect(entry).toEqual(old);
     });
     expect(existsSync(join(runs, '0003', 'result.json'))).toBe(false);
-    const archived = join(runs, 'superseded', `0003-${first.plan.entries[3]!.hash.slice(0, 12)}`, 'result.json');
+    const archived = join(
+      runs,
+      'superseded',
+      `0003-${first.plan.entries[3]!.hash.slice(0, 12)}`,
+      'result.json',
+    );
     expect(readFileSync(archived, 'utf8')).toBe('{"old":true}');
     expect(updated.superseded).toHaveLength(1);
   });
@@ -152,8 +162,15 @@ describe('writePlan', () => {
     const extended = writePlan(runs, loadGrid(writeTinyGrid(root, { seeds: [0, 1, 2] })));
     expect(extended.changes!.added).toEqual([6, 7, 8]);
     expect(extended.plan.entries.slice(0, 6)).toEqual(first.plan.entries);
-    const inner = loadGrid(writeTinyGrid(root, { seeds: [0, 1, 2], methods: { none: { bonus: 0 }, mtpsl: { bonus: 3 }, pairwise: { bonus: 1 }, jtr: { bonus: 2 } } }));
-    expect(() => writePlan(runs, inner, { update: true })).toThrow(/renumber[\s\S]*moved {4}seed=0,method=pairwise: index 1 -> 2/);
+    const inner = loadGrid(
+      writeTinyGrid(root, {
+        seeds: [0, 1, 2],
+        methods: { none: { bonus: 0 }, mtpsl: { bonus: 3 }, pairwise: { bonus: 1 }, jtr: { bonus: 2 } },
+      }),
+    );
+    expect(() => writePlan(runs, inner, { update: true })).toThrow(
+      /renumber[\s\S]*moved {4}seed=0,method=pairwise: index 1 -> 2/,
+    );
     expect(readPlan(runs).entries).toHaveLength(9);
   });
 });

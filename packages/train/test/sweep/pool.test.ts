@@ -9,7 +9,7 @@ import { collectResults, formatMarkdown, writeResultTables } from '../../src/swe
 import { inspectEntry } from '../../src/sweep/entry-state.js';
 import { loadGrid } from '../../src/sweep/grid.js';
 import { writePlan } from '../../src/sweep/plan.js';
-import { runSweep, type PoolEvent } from '../../src/sweep/pool.js';
+import { type PoolEvent, runSweep } from '../../src/sweep/pool.js';
 import { loggedStarts, readFakeLog, writeFakeTrainer } from './fake-trainer.js';
 import { tinyMethods, writeTinyGrid } from './tiny-grid.js';
 
@@ -40,7 +40,9 @@ describe('runSweep (local pool)', () => {
     const root = temporaryDirectory();
     const command = writeFakeTrainer(root);
     const runs = join(root, 'runs');
-    writePlan(runs, loadGrid(writeTinyGrid(root, { steps: 8, stepMs: 60 })));
+    // The victim's method trains slowly, so the kill lands well before it could finish even on a loaded machine.
+    const methods = { ...tinyMethods, jtr: { bonus: 2, stepMs: 250 } };
+    writePlan(runs, loadGrid(writeTinyGrid(root, { methods, steps: 8, stepMs: 40 })));
     const victim = '0002';
     let killedPid: number | undefined;
     let poll: NodeJS.Timeout | undefined;
@@ -71,7 +73,12 @@ describe('runSweep (local pool)', () => {
     expect(formatMarkdown(partial)).toMatch(/0002 seed=0,method=jtr: failed \(killed by SIGKILL\)/);
 
     const events: PoolEvent[] = [];
-    const second = await runSweep(runs, { workers: 2, retries: 0, command, onEvent: (event) => events.push(event) });
+    const second = await runSweep(runs, {
+      workers: 2,
+      retries: 0,
+      command,
+      onEvent: (event) => events.push(event),
+    });
     expect(second.done).toBe(6);
     expect(second.failed).toBe(0);
     expect(events.filter((event) => event.kind === 'cached')).toHaveLength(5);
@@ -127,14 +134,21 @@ describe('runSweep (local pool)', () => {
     const root = temporaryDirectory();
     const command = writeFakeTrainer(root);
     const runs = join(root, 'runs');
-    writePlan(runs, loadGrid(writeTinyGrid(root, { seeds: [0], methods: { none: { crashAtStep: 1 } }, stepMs: 1 })));
+    writePlan(
+      runs,
+      loadGrid(writeTinyGrid(root, { seeds: [0], methods: { none: { crashAtStep: 1 } }, stepMs: 1 })),
+    );
     const summary = await runSweep(runs, { workers: 1, retries: 0, command });
     expect(summary.failed).toBe(1);
-    expect(summary.outcomes[0]!.status).toMatchObject({ state: 'failed', exitCode: 3, reason: 'exit code 3' });
+    expect(summary.outcomes[0]!.status).toMatchObject({
+      state: 'failed',
+      exitCode: 3,
+      reason: 'exit code 3',
+    });
     expect(collectResults(runs).entries[0]!.state).toBe('failed');
   });
 
-  it('writes result.json from the last metrics.jsonl line, or copies the trainer\'s own result.json', async () => {
+  it("writes result.json from the last metrics.jsonl line, or copies the trainer's own result.json", async () => {
     const root = temporaryDirectory();
     const command = writeFakeTrainer(root);
     const runs = join(root, 'runs');
@@ -142,7 +156,10 @@ describe('runSweep (local pool)', () => {
     writePlan(runs, loadGrid(writeTinyGrid(root, { seeds: [1], methods, stepMs: 1 })));
     const summary = await runSweep(runs, { command });
     expect(summary.done).toBe(2);
-    expect(summary.outcomes[0]!.status).toMatchObject({ resultSource: 'run/metrics.jsonl', stopReason: 'completed' });
+    expect(summary.outcomes[0]!.status).toMatchObject({
+      resultSource: 'run/metrics.jsonl',
+      stopReason: 'completed',
+    });
     const derived = JSON.parse(readFileSync(join(runs, '0000', 'result.json'), 'utf8'));
     expect(derived).toMatchObject({ step: 4, best: true });
     expect(derived.metrics.segmentation.mIoU).toBeCloseTo(0.301, 12);
@@ -155,7 +172,10 @@ describe('runSweep (local pool)', () => {
     const root = temporaryDirectory();
     const command = writeFakeTrainer(root);
     const runs = join(root, 'runs');
-    writePlan(runs, loadGrid(writeTinyGrid(root, { seeds: [0], methods: { none: {} }, steps: 30, stepMs: 30 })));
+    writePlan(
+      runs,
+      loadGrid(writeTinyGrid(root, { seeds: [0], methods: { none: {} }, steps: 30, stepMs: 60 })),
+    );
     const abort = new AbortController();
     const poll = setInterval(() => {
       if (/^step 2$/m.test(readLog(runs, '0000'))) abort.abort();
@@ -164,7 +184,10 @@ describe('runSweep (local pool)', () => {
     clearInterval(poll);
     expect(first.failed).toBe(1);
     expect(first.outcomes[0]).toMatchObject({ state: 'failed', attempts: 1 });
-    expect(first.outcomes[0]!.status).toMatchObject({ exitCode: 0, reason: 'stopped by a signal (checkpointed; run again to resume)' });
+    expect(first.outcomes[0]!.status).toMatchObject({
+      exitCode: 0,
+      reason: 'stopped by a signal (checkpointed; run again to resume)',
+    });
     expect(readLog(runs, '0000')).toContain('stopped by signal');
     expect(inspectEntry(join(runs, '0000')).state).toBe('failed');
     const second = await runSweep(runs, { command });

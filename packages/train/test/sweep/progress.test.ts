@@ -10,7 +10,10 @@ const entries: PlanEntry[] = [
 
 function stream(isTTY: boolean) {
   const chunks: string[] = [];
-  return { chunks, stream: { isTTY, write: (chunk: string) => chunks.push(chunk) > 0 } as unknown as NodeJS.WriteStream };
+  return {
+    chunks,
+    stream: { isTTY, write: (chunk: string) => chunks.push(chunk) > 0 } as unknown as NodeJS.WriteStream,
+  };
 }
 
 describe('createProgressPrinter', () => {
@@ -21,7 +24,9 @@ describe('createProgressPrinter', () => {
     print({ kind: 'started', entry: entries[1]!, attempt: 2, resumed: true, pid: 42 });
     expect(sink.chunks).toHaveLength(2);
     expect(sink.chunks[0]).toMatch(/^\[\d\d:\d\d:\d\d\] 0000 seed=0,method=none: already done\n$/);
-    expect(sink.chunks[1]).toContain('0001 seed=0,method=jtr: started attempt 2 (resuming from checkpoint) pid 42');
+    expect(sink.chunks[1]).toContain(
+      '0001 seed=0,method=jtr: started attempt 2 (resuming from checkpoint) pid 42',
+    );
     expect(sink.chunks.join('')).not.toContain('\x1b[');
   });
 

@@ -30,7 +30,14 @@ export function writeTinyGrid(directory: string, options: TinyGridOptions = {}):
     baseline: 'none',
     report: {
       metrics: [
-        { name: 'mIoU', path: 'metrics.segmentation.mIoU', task: 'segmentation', higherIsBetter: true, scale: 100, digits: 2 },
+        {
+          name: 'mIoU',
+          path: 'metrics.segmentation.mIoU',
+          task: 'segmentation',
+          higherIsBetter: true,
+          scale: 100,
+          digits: 2,
+        },
         { name: 'absErr', path: 'metrics.depth.absErr', task: 'depth', higherIsBetter: false },
       ],
     },

@@ -41,11 +41,15 @@ report:
 `;
 
 describe('sweep entry with the real train CLI', () => {
-  it('resumes a SIGKILLed trainer from its checkpoint and collects its result', { timeout: 600_000 }, async () => {
+  it('resumes a SIGKILLed trainer from its checkpoint and collects its result', {
+    timeout: 600_000,
+  }, async () => {
     writeFileSync(join(root, 'grid.yaml'), grid);
     const runs = join(root, 'runs');
     const sink = { write: () => true } as unknown as NodeJS.WriteStream;
-    expect(await runSweepCommand(['plan', join(root, 'grid.yaml'), '--out', runs], { stdout: sink, stderr: sink })).toBe(0);
+    expect(
+      await runSweepCommand(['plan', join(root, 'grid.yaml'), '--out', runs], { stdout: sink, stderr: sink }),
+    ).toBe(0);
     const entry = readPlan(runs).entries[0]!;
     const checkpoint = join(runs, entry.id, 'run', 'checkpoints', 'last', 'current.json');
 
@@ -70,10 +74,20 @@ describe('sweep entry with the real train CLI', () => {
 
     const second = await runEntry(runs, entry, { command });
     expect(second.state).toBe('done');
-    expect(second.status).toMatchObject({ resumed: true, attempt: 2, exitCode: 0, stopReason: 'completed', resultSource: 'run/metrics.jsonl' });
-    const trainLog = readFileSync(join(runs, entry.id, 'run', 'train-log.jsonl'), 'utf8').trim().split('\n');
+    expect(second.status).toMatchObject({
+      resumed: true,
+      attempt: 2,
+      exitCode: 0,
+      stopReason: 'completed',
+      resultSource: 'run/metrics.jsonl',
+    });
+    const trainLog = readFileSync(join(runs, entry.id, 'run', 'train-log.jsonl'), 'utf8')
+      .trim()
+      .split('\n');
     expect(trainLog.map((line) => JSON.parse(line).step)).toEqual([1, 2, 3]);
-    const resumedAt = /resumed from \S+ at step (\d+)/.exec(readFileSync(join(runs, entry.id, 'train.log'), 'utf8'));
+    const resumedAt = /resumed from \S+ at step (\d+)/.exec(
+      readFileSync(join(runs, entry.id, 'train.log'), 'utf8'),
+    );
     expect(Number(resumedAt?.[1])).toBeGreaterThan(0);
     const result = JSON.parse(readFileSync(join(runs, entry.id, 'result.json'), 'utf8'));
     expect(result.step).toBe(3);
