@@ -53,7 +53,7 @@ describe('example grids', () => {
     expect(config).toMatchObject({
       seed: 0,
       dataset: { name: 'synthetic-scenes' },
-      regularizer: { name: 'distribution-matching' },
+      regularizer: { name: 'jtr', options: { widthMultiplier: 0.0625 } },
       split: { scenario: 'onelabel' },
     });
     expect(config.training.maxSteps).toBeLessThanOrEqual(20);
