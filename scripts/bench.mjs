@@ -1,22 +1,25 @@
 #!/usr/bin/env node
-// `pnpm bench <name> [flags]`: builds the workspace (turbo, errors only), then runs the named benchmark with the
-// remaining flags. Add a benchmark by adding a line to the table below.
+// `pnpm bench <name> [flags]`: builds what the benchmark needs (turbo, errors only), then runs it with the remaining
+// flags from the repository root. Add a benchmark by adding an entry to the table below: `build` is the turbo
+// filter of the package whose dependencies must be built (its `...` closure), `command` what to run.
 import { spawnSync } from 'node:child_process';
 
-/** Benchmark name → command (run from the repository root). */
+/** Benchmark name → turbo build filter and command. */
 const benchmarks = {
-  step: ['node', 'benchmarks/dist/step.js'],
-  regularizers: ['node', 'packages/regularizers/bench/regularizers.mjs'],
+  step: { build: '@partial-mtl/benchmarks', command: ['node', 'benchmarks/dist/step.js'] },
+  regularizers: { build: '@partial-mtl/regularizers', command: ['node', 'packages/regularizers/bench/regularizers.mjs'] },
 };
 
 const root = new URL('..', import.meta.url).pathname;
 const [name, ...flags] = process.argv.slice(2);
-const command = name ? benchmarks[name] : undefined;
-if (!command) {
+const entry = name ? benchmarks[name] : undefined;
+if (!entry) {
   console.error(`usage: pnpm bench <name> [flags]; benchmarks: ${Object.keys(benchmarks).join(', ')}`);
   process.exit(2);
 }
-const build = spawnSync('npx', ['turbo', 'run', 'build', '--output-logs=errors-only'], { cwd: root, stdio: 'inherit' });
+const filter = entry.build ? [`--filter=${entry.build}...`] : [];
+const build = spawnSync('npx', ['turbo', 'run', 'build', '--output-logs=errors-only', ...filter], { cwd: root, stdio: 'inherit' });
 if (build.status !== 0) process.exit(build.status ?? 1);
-const run = spawnSync(command[0], [...command.slice(1), ...flags], { cwd: root, stdio: 'inherit' });
+const [program, ...args] = entry.command;
+const run = spawnSync(program, [...args, ...flags], { cwd: root, stdio: 'inherit' });
 process.exit(run.status ?? 1);

@@ -25,13 +25,23 @@ function numberFlag(name: string, fallback: number): number {
   return index >= 0 ? Number(process.argv[index + 1]) : fallback;
 }
 
-function runChild(options: { backend: 'wasm' | 'cpu'; config: StepConfig; customGradients: boolean; threads?: number }): StepResult {
+type ChildOptions = { backend: 'wasm' | 'cpu'; config: StepConfig; customGradients: boolean; threads?: number };
+
+/** Runs one measurement in a child process; returns its result or the first lines of its error. */
+function tryChild(options: ChildOptions): StepResult | { error: string } {
   const child = spawnSync(process.execPath, [childScript, JSON.stringify(options)], { encoding: 'utf8', maxBuffer: 1 << 26 });
   const line = child.stdout.trim().split('\n').pop() ?? '';
   if (child.status !== 0 || !line.startsWith('{')) {
-    throw new Error(`step child (${options.backend}) failed with status ${child.status}:\n${child.stderr}`);
+    const message = child.stderr.split('\n').find((text) => /Error|Aborted/.test(text)) ?? `exit status ${child.status}`;
+    return { error: message.trim() };
   }
   return JSON.parse(line) as StepResult;
+}
+
+function runChild(options: ChildOptions): StepResult {
+  const result = tryChild(options);
+  if ('error' in result) throw new Error(`step child (${options.backend}) failed: ${result.error}`);
+  return result;
 }
 
 /** A python3 that can import torch, or undefined. */
@@ -66,7 +76,7 @@ function report(label: string, result: StepResult): void {
 const steps = numberFlag('--steps', 10);
 const main: StepConfig = { widthMultiplier: 0.25, height: 96, width: 128, batch: 2, steps, warmup: 2 };
 const small: StepConfig = { widthMultiplier: 0.25, height: 32, width: 32, batch: 2, steps: 1, warmup: 0 };
-const large: StepConfig = { widthMultiplier: 1, height: 288, width: 384, batch: 2, steps: 2, warmup: 1 };
+const large: StepConfig = { widthMultiplier: 1, height: 288, width: 384, batch: 2, steps: 1, warmup: 0 };
 
 console.log(`SegNet MTL training step (heads seg 13 / depth 1 / normal 3, Adam lr 1e-4, losses of ${torchScript})`);
 console.log(`== ${describe(main)}`);
@@ -100,12 +110,19 @@ if (!flag('--skip-cpu')) {
 
 if (!flag('--skip-large')) {
   console.log(`== ${describe(large)} (the papers' NYU-v2 size)`);
-  const wasmLarge = runChild({ backend: 'wasm', config: large, customGradients: true, threads: best.threads ?? 1 });
-  report('tfjs wasm', wasmLarge);
+  // One step, no warm-up: a step takes minutes here (the first one includes XNNPACK set-up, a small share at this size).
+  const wasmLarge = tryChild({ backend: 'wasm', config: large, customGradients: true, threads: best.threads ?? 1 });
+  if ('error' in wasmLarge) {
+    // Measured here: the step's saved activations exceed what the wasm build can address (~2 GB usable of its
+    // 4 GB heap; register_tensor then fails with "memory access out of bounds").
+    console.log(`tfjs wasm: failed (${wasmLarge.error}): the step does not fit the wasm heap; PyTorch side only`);
+  } else {
+    report('tfjs wasm (1 step, no warm-up)', wasmLarge);
+  }
   if (python) {
     const torchLarge = runTorch(python, { ...large, steps: 2 });
     console.log(`PyTorch (2 threads): ${torchLarge.ms_per_step_median} ms/step median [${torchLarge.ms_per_step_all.join(', ')}]`);
-    console.log(`ratio tfjs wasm / PyTorch: ${ratio(wasmLarge.msPerStepMedian, torchLarge.ms_per_step_median)}`);
+    if (!('error' in wasmLarge)) console.log(`ratio tfjs wasm / PyTorch: ${ratio(wasmLarge.msPerStepMedian, torchLarge.ms_per_step_median)}`);
   }
 }
 

@@ -23,13 +23,11 @@ export function batchNormTrain(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor
   }
   const axes = Array.from({ length: x.rank - 1 }, (_, axis) => axis);
   const count = x.size / channels;
-  let statistics: { mean: tf.Tensor1D; variance: tf.Tensor1D } | undefined;
-  // Ops inside a customGrad forward are not taped: the statistics cost no autodiff work.
+  // The statistics are computed with the tape off: the closed-form gradient below already accounts for them.
+  const { mean, variance } = withoutTape(() => tf.moments(x, axes) as { mean: tf.Tensor1D; variance: tf.Tensor1D });
   const normalize = tf.customGrad(((input: tf.Tensor, scale: tf.Tensor1D, offset: tf.Tensor1D, save: tf.GradSaveFunc) => {
-    const { mean, variance } = tf.moments(input, axes) as { mean: tf.Tensor1D; variance: tf.Tensor1D };
     const value = tf.batchNorm(input, mean, variance, offset, scale, eps);
     save([input, scale, mean, variance]);
-    statistics = { mean: tf.keep(tf.clone(mean)), variance: tf.keep(tf.clone(variance)) };
     return {
       value,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
@@ -48,14 +46,22 @@ export function batchNormTrain(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
   const y = normalize(x, gamma, beta);
-  const { mean, variance } = statistics!;
-  // Kept inside the forward pass so that they outlived its scope; the caller owns them from here.
-  return { y, mean: unkeep(mean), variance: unkeep(variance) };
+  return { y, mean, variance };
 }
 
-/** Hands a tensor kept inside a finished scope back to the current scope (so an enclosing tidy may free it). */
-function unkeep<T extends tf.Tensor>(tensor: T): T {
-  const copy = tf.clone(tensor);
-  tensor.dispose();
-  return copy;
+interface EngineWithState {
+  state?: { gradientDepth?: number };
+}
+
+/** Runs `compute` with the gradient tape off (as core's stopGradient does), so nothing it makes is recorded. */
+function withoutTape<T>(compute: () => T): T {
+  const state = (tf.engine() as unknown as EngineWithState).state;
+  if (!state || typeof state.gradientDepth !== 'number') return compute();
+  const depth = state.gradientDepth;
+  state.gradientDepth = 0;
+  try {
+    return compute();
+  } finally {
+    state.gradientDepth = depth;
+  }
 }

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { disableWasmTraining, enableWasmTraining } from '../../src/index.js';
+import { conv2dGeometry } from '../../src/wasm-training/conv-geometry.js';
+import { filterGradientByRows } from '../../src/wasm-training/conv2d-filter-gradient.js';
 import { maxAbs, maxAbsDifference, onBackend, seeded } from './helpers.js';
 
 // Tolerance: float32 sums of up to a few hundred products of values in [-1, 1]; 1e-4 relative to the largest entry.
@@ -87,6 +89,23 @@ describe('Conv2D gradient as forward convolutions', () => {
         expectClose(result.dx, reference.dx);
         expectClose(result.dw, reference.dw);
       }
+    });
+  }
+
+  for (const c of cases.filter((entry) => (typeof entry.strides === 'number' ? entry.strides : entry.strides[1]) === 1)) {
+    it(`${c.name}: the rows variant (used for large maps) gives the same filter gradient on wasm`, async () => {
+      disableWasmTraining();
+      const reference = await onBackend('cpu', () => convolutionAndGradients(c, true));
+      const rows = await onBackend('wasm', () =>
+        tf.tidy(() => {
+          const x = tf.tensor4d(seeded(c.x.reduce((a, b) => a * b), 1), c.x);
+          const filter = tf.tensor4d(seeded(c.filter.reduce((a, b) => a * b), 2), c.filter);
+          const output = tf.conv2d(x, filter, c.strides, c.pad, 'NHWC', c.dilations);
+          const upstream = tf.tensor4d(seeded(output.size, 3), output.shape);
+          return filterGradientByRows(x, upstream, conv2dGeometry(c.x, c.filter, c.strides, c.pad, c.dilations)).dataSync();
+        }),
+      );
+      expectClose(rows, reference.dw);
     });
   }
 
