@@ -170,7 +170,7 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
         process.env.TF_FORCE_GPU_ALLOW_GROWTH ??= 'true';
       }
       const loaded = await importModule(candidate.packageName);
-      if (candidate.name === 'wasm') await startWasm(loaded, options.wasmThreads);
+      if (candidate.name === 'wasm') await startWasm(loaded, options.wasmThreads, warn);
       if (candidate.name === 'tensorflow-gpu' && !isGpuBuild()) {
         throw new Error('the native backend loaded without GPU support');
       }
@@ -207,12 +207,13 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
 }
 
 /** Starts wasm with the requested XNNPACK threads when more than one is asked for (else setBackend does it). */
-async function startWasm(loaded: unknown, requested: number | undefined): Promise<void> {
+async function startWasm(loaded: unknown, requested: number | undefined, warn: (message: string) => void): Promise<void> {
   const fromEnvironment = process.env.PARTIAL_MTL_WASM_THREADS;
   const threads = requested ?? (fromEnvironment ? Number(fromEnvironment) : 1);
   const module = loaded as Partial<WasmBackendModule> | undefined;
   if (threads === 1 || typeof module?.setThreadsCount !== 'function' || typeof module.getThreadsCount !== 'function') return;
-  await initWasmWithThreads(module as WasmBackendModule, threads);
+  const result = await initWasmWithThreads(module as WasmBackendModule, threads);
+  if (result.reason) warn(`wasm runs ${result.threads} thread(s), not ${threads}: ${result.reason}`);
 }
 
 function pick(candidate: Candidate): { name: BackendName; packageName: string } {
