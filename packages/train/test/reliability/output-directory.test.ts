@@ -1,0 +1,136 @@
+// Unwritable or full output directories: a clear error before any step runs where it can be detected (a path
+// under a regular file — ENOTDIR, which stops root too — a path under /proc, too little free space per statfs),
+// and a disk that fills up during a checkpoint write leaves the previous checkpoint loadable and valid.
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { loadCheckpoint } from '../../src/checkpoint.js';
+import { estimateCheckpointBytes, preflightOutputDirectory } from '../../src/reliability/preflight.js';
+import { runTraining } from '../../src/training-loop.js';
+import { disposeComponents, tinyComponents } from '../fixtures/tiny-components.js';
+import { type FsFaults, installFsFaults } from './fs-faults.js';
+
+let active: FsFaults | undefined;
+const counts = { badDirectories: 0, faults: 0, checkpointsVerified: 0 };
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+afterEach(() => {
+  active?.restore();
+  active = undefined;
+});
+
+function regularFile(): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'outdir-file-')), 'not-a-directory');
+  writeFileSync(path, 'x');
+  return path;
+}
+
+describe('output directory preflight', () => {
+  // Not /proc here: runTraining's own mkdirSync(…, { recursive: true }) never returns under /proc (see report).
+  const unwritable = () => [
+    join(regularFile(), 'run'),
+    join(regularFile(), 'deeper', 'run'),
+    '/dev/null/run',
+  ];
+
+  it('runTraining refuses an unwritable outDir before any step runs', async () => {
+    for (const outDir of unwritable()) {
+      const components = tinyComponents();
+      let steps = 0;
+      await expect(
+        runTraining(components, {
+          outDir,
+          maxSteps: 2,
+          progress: 'none',
+          log: () => {},
+          onStep: () => (steps += 1),
+        }),
+      ).rejects.toThrow(
+        new RegExp(`outDir: ${outDir.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is not writable`),
+      );
+      expect(steps).toBe(0);
+      disposeComponents(components);
+      counts.badDirectories += 1;
+    }
+  });
+
+  it('preflightOutputDirectory names the cause: a file in the path, an unwritable place, too little free space', () => {
+    const file = regularFile();
+    expect(() => preflightOutputDirectory(join(file, 'run'))).toThrow(
+      new RegExp(`${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is a file, not a directory \\(ENOTDIR\\)`),
+    );
+    // Under /proc, where Node's recursive mkdir would spin forever, the preflight fails at once.
+    expect(() => preflightOutputDirectory('/proc/partial-mtl-run/deeper')).toThrow(
+      /outDir: \/proc\/partial-mtl-run\/deeper is not writable \((ENOENT|EACCES|EPERM|EROFS)/,
+    );
+    counts.badDirectories += 2;
+
+    const fine = mkdtempSync(join(tmpdir(), 'outdir-ok-'));
+    const bytes = estimateCheckpointBytes(1_000_000, 2); // a million weights with Adam's two slots
+    expect(bytes).toBe(12_000_000 + 65_536);
+    expect(preflightOutputDirectory(fine, { checkpointBytes: bytes })).toBeGreaterThan(0);
+    expect(existsSync(join(fine, 'checkpoints'))).toBe(true);
+    const nearlyFull = { bavail: 100, bsize: 4096 };
+    expect(() =>
+      preflightOutputDirectory(fine, { checkpointBytes: bytes, statfs: () => nearlyFull }),
+    ).toThrow(
+      /has 0\.4 MiB free, a run needs about 50\.5 MiB \(3 checkpoints of 11\.5 MiB plus logs\); nothing was trained/,
+    );
+    counts.faults += 1;
+  });
+});
+
+describe('a disk that fills up during training', () => {
+  it('fails the run with ENOSPC while the previous checkpoint stays loadable and is not replaced by a partial one', async () => {
+    const outDir = mkdtempSync(join(tmpdir(), 'outdir-full-'));
+    const components = tinyComponents();
+    let tensorFiles = 0;
+    let stepAtFault = -1;
+    let step = 0;
+    active = installFsFaults((_index, name, args) => {
+      if (name !== 'openSync' || !String(args[0]).endsWith('tensors.bin')) return undefined;
+      tensorFiles += 1;
+      if (tensorFiles !== 3) return undefined;
+      stepAtFault = step;
+      return Object.assign(new Error(`ENOSPC: no space left on device, open '${String(args[0])}'`), {
+        code: 'ENOSPC',
+      });
+    });
+    await expect(
+      runTraining(components, {
+        outDir,
+        epochs: 4,
+        checkpointEverySteps: 2,
+        evaluateEvery: { unit: 'step', every: 1000 },
+        progress: 'none',
+        log: () => {},
+        onStep: (s) => (step = s),
+      }),
+    ).rejects.toThrow(/ENOSPC/);
+    active.restore();
+    active = undefined;
+    counts.faults += 1;
+    expect(stepAtFault).toBe(6); // saves at steps 2 and 4 succeeded, the one at step 6 hit the full disk
+    const loaded = loadCheckpoint(join(outDir, 'checkpoints', 'last'));
+    expect(loaded?.state.step).toBe(4);
+    tf.dispose([...loaded!.tensors.values()]);
+    counts.checkpointsVerified += 1;
+    // The run resumes from that checkpoint once there is room again.
+    const resumed = await runTraining(components, {
+      outDir,
+      resume: true,
+      maxSteps: 8,
+      progress: 'none',
+      log: () => {},
+    });
+    expect(resumed.step).toBe(8);
+    disposeComponents(components);
+    console.log(
+      `output directory: ${counts.badDirectories} bad directories, ${counts.faults} faults injected, ${counts.checkpointsVerified} checkpoints verified`,
+    );
+  });
+});

@@ -1,0 +1,75 @@
+// SIGINT and SIGTERM in a real child process: the loop finishes the current step, writes a checkpoint holding
+// exactly the weights at that step, and the process exits 0; a resumed run continues from that step.
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadCheckpoint } from '../../src/checkpoint.js';
+import { runTraining } from '../../src/training-loop.js';
+import { disposeComponents, tinyComponents } from '../fixtures/tiny-components.js';
+import { bundleChild, killAllChildren, startChild } from './child-process.js';
+
+let trainer = '';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  trainer = bundleChild('test/reliability/children/signal-trainer.ts', 'signal-trainer', {
+    allPackagesExternal: true,
+  });
+});
+afterAll(() => {
+  killAllChildren();
+  rmSync(trainer, { force: true });
+});
+
+function checkpointNetworkHash(outDir: string): { step: number; hash: string } {
+  const loaded = loadCheckpoint(join(outDir, 'checkpoints', 'last'));
+  if (!loaded) throw new Error(`no checkpoint in ${outDir}`);
+  const hash = createHash('sha256');
+  // The child hashes network.namedVariables() in insertion order; the checkpoint keeps that order.
+  for (const [name, tensor] of loaded.tensors)
+    if (name.startsWith('network/')) hash.update(new Uint8Array((tensor.dataSync() as Float32Array).buffer));
+  tf.dispose([...loaded.tensors.values()]);
+  return { step: loaded.state.step as number, hash: hash.digest('hex') };
+}
+
+describe('SIGINT / SIGTERM during training', () => {
+  it('finish the current step, write a checkpoint of that step and exit 0 (both signals, in parallel)', async () => {
+    const runs = (['SIGINT', 'SIGTERM'] as const).map(async (signal) => {
+      const outDir = mkdtempSync(join(tmpdir(), `signal-${signal}-`));
+      const run = startChild(process.execPath, [trainer, outDir]);
+      await run.waitFor(/step 15\n/);
+      run.child.kill(signal);
+      const exit = await run.exited;
+      return { signal, outDir, exit, stdout: run.stdout(), stderr: run.stderr() };
+    });
+    for (const { signal, outDir, exit, stdout, stderr } of await Promise.all(runs)) {
+      expect(exit.code, stderr).toBe(0);
+      expect(stderr).toContain(`${signal} received: finishing the current step, then writing a checkpoint`);
+      const result = /result signal (\d+) ([0-9a-f]{64})/.exec(stdout);
+      expect(result, stdout).not.toBeNull();
+      const stoppedAt = Number(result![1]);
+      expect(stderr).toContain(`stopped by ${signal} after step ${stoppedAt}; checkpoint written`);
+      const printed = [...stdout.matchAll(/step (\d+)\n/g)].map((match) => Number(match[1]));
+      expect(printed[printed.length - 1]).toBe(stoppedAt); // the step in progress finished, none started after it
+      expect(stoppedAt).toBeGreaterThanOrEqual(15);
+      // The checkpoint holds exactly the weights the process had when it stopped.
+      const saved = checkpointNetworkHash(outDir);
+      expect(saved.step).toBe(stoppedAt);
+      expect(saved.hash).toBe(result![2]);
+      // And a resumed run continues from it.
+      const components = tinyComponents();
+      const resumed = await runTraining(components, {
+        outDir,
+        resume: true,
+        maxSteps: stoppedAt + 2,
+        progress: 'none',
+        log: () => {},
+      });
+      expect(resumed.step).toBe(stoppedAt + 2);
+      disposeComponents(components);
+    }
+  }, 90_000);
+});
