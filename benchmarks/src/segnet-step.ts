@@ -1,9 +1,10 @@
 // One measured run of the SegNet multi-task training step (MTAN shape, heads seg 13 / depth 1 / normal 3, Adam
 // lr 1e-4) with the losses of /work/shared/bench/segnet_torch_step.py: cross-entropy ignoring −1, mean |depth error|,
 // mean (1 − cosine) of unit normals. Run as a child process by step.ts, one process per backend and config.
-import * as tf from '@tensorflow/tfjs';
-import { fusedAdam, nyuv2Tasks, RandomSource, selectBackend, type BackendName } from '@partial-mtl/core';
+
+import { type BackendName, fusedAdam, nyuv2Tasks, RandomSource, selectBackend } from '@partial-mtl/core';
 import { createMultiTaskNetwork } from '@partial-mtl/models';
+import * as tf from '@tensorflow/tfjs';
 
 export interface StepConfig {
   readonly widthMultiplier: number;
@@ -41,7 +42,8 @@ function median(values: readonly number[]): number {
 function makeBatch(config: StepConfig, random: RandomSource) {
   const { batch, height, width } = config;
   const pixels = batch * height * width;
-  const uniform = (size: number, scale = 1) => Float32Array.from({ length: size }, () => random.next() * scale);
+  const uniform = (size: number, scale = 1) =>
+    Float32Array.from({ length: size }, () => random.next() * scale);
   const classIds = Int32Array.from({ length: pixels }, () => Math.floor(random.next() * 14) - 1);
   const normals = new Float32Array(pixels * 3);
   for (let p = 0; p < pixels; p++) {
@@ -51,7 +53,9 @@ function makeBatch(config: StepConfig, random: RandomSource) {
   }
   return {
     images: tf.tensor4d(uniform(pixels * 3), [batch, height, width, 3]),
-    segmentationOneHot: tf.oneHot(tf.tensor1d(classIds, 'int32'), 13).reshape([batch, height, width, 13]) as tf.Tensor4D,
+    segmentationOneHot: tf
+      .oneHot(tf.tensor1d(classIds, 'int32'), 13)
+      .reshape([batch, height, width, 13]) as tf.Tensor4D,
     validPixels: classIds.reduce((count, id) => count + (id >= 0 ? 1 : 0), 0),
     depth: tf.tensor4d(uniform(pixels, 5), [batch, height, width, 1]),
     normals: tf.tensor4d(normals, [batch, height, width, 3]),
@@ -66,8 +70,18 @@ export async function runStep(options: {
   profile?: boolean;
 }): Promise<StepResult> {
   const { config } = options;
-  await selectBackend({ prefer: options.backend, wasmTraining: options.customGradients, wasmThreads: options.threads, warn: () => {} });
-  const network = createMultiTaskNetwork({ backbone: 'segnet', tasks: nyuv2Tasks, widthMultiplier: config.widthMultiplier, seed: 0 });
+  await selectBackend({
+    prefer: options.backend,
+    wasmTraining: options.customGradients,
+    wasmThreads: options.threads,
+    warn: () => {},
+  });
+  const network = createMultiTaskNetwork({
+    backbone: 'segnet',
+    tasks: nyuv2Tasks,
+    widthMultiplier: config.widthMultiplier,
+    seed: 0,
+  });
   const variables = [...network.sharedVariables, ...Object.values(network.taskVariables).flat()];
   const params = variables.reduce((sum, variable) => sum + variable.size, 0);
   const data = makeBatch(config, new RandomSource(1));
@@ -78,7 +92,10 @@ export async function runStep(options: {
     tf.tidy(() => {
       const { predictions } = network.apply(data.images, { training: true });
       const logProbabilities = tf.logSoftmax(predictions.semseg!, -1);
-      const segmentation = tf.div(tf.neg(tf.sum(tf.mul(data.segmentationOneHot, logProbabilities))), Math.max(data.validPixels, 1));
+      const segmentation = tf.div(
+        tf.neg(tf.sum(tf.mul(data.segmentationOneHot, logProbabilities))),
+        Math.max(data.validPixels, 1),
+      );
       const depth = tf.mean(tf.abs(tf.sub(predictions.depth!, data.depth)));
       const normal = tf.mean(tf.sub(1, tf.sum(tf.mul(predictions.normal!, data.normals), -1)));
       return tf.addN([segmentation, depth, normal]) as tf.Scalar;
@@ -112,13 +129,18 @@ export async function runStep(options: {
     });
     const byKernel = new Map<string, { calls: number; ms: number }>();
     for (const kernel of info.kernels) {
-      const key = process.env.PROFILE_SHAPES && kernel.name === process.env.PROFILE_SHAPES ? `${kernel.name} ${JSON.stringify(kernel.inputShapes)}` : kernel.name;
+      const key =
+        process.env.PROFILE_SHAPES && kernel.name === process.env.PROFILE_SHAPES
+          ? `${kernel.name} ${JSON.stringify(kernel.inputShapes)}`
+          : kernel.name;
       const entry = byKernel.get(key) ?? { calls: 0, ms: 0 };
       entry.calls += 1;
       entry.ms += typeof kernel.kernelTimeMs === 'number' ? kernel.kernelTimeMs : 0;
       byKernel.set(key, entry);
     }
-    profile = [...byKernel.entries()].map(([kernel, entry]) => ({ kernel, ...entry })).sort((a, b) => b.ms - a.ms);
+    profile = [...byKernel.entries()]
+      .map(([kernel, entry]) => ({ kernel, ...entry }))
+      .sort((a, b) => b.ms - a.ms);
   }
   const tensorsAfter = tf.memory().numTensors;
   const heapUsedMb = process.memoryUsage().heapUsed / 2 ** 20;
@@ -133,7 +155,8 @@ export async function runStep(options: {
     params,
     msPerStepMedian: Math.round(median(times) * 10) / 10,
     msPerStepAll: times.map((time) => Math.round(time * 10) / 10),
-    msOptimizerMedian: Math.round(median(optimizerTimes.slice(config.warmup, config.warmup + config.steps)) * 10) / 10,
+    msOptimizerMedian:
+      Math.round(median(optimizerTimes.slice(config.warmup, config.warmup + config.steps)) * 10) / 10,
     tensorsAfter,
     tensorsAfterFirstStep,
     heapUsedMb: Math.round(heapUsedMb * 10) / 10,

@@ -1,7 +1,8 @@
 // Child-process entry of the step benchmark: runs one backend/config and prints its result as one JSON line.
 // Usage: node dist/step-child.js '<json options>' (built by step.ts; options as runStep takes them).
-import { runStep, type StepConfig } from './segnet-step.js';
+
 import type { BackendName } from '@partial-mtl/core';
+import { runStep, type StepConfig } from './segnet-step.js';
 
 interface ChildOptions {
   backend: BackendName;

@@ -25,14 +25,23 @@ function numberFlag(name: string, fallback: number): number {
   return index >= 0 ? Number(process.argv[index + 1]) : fallback;
 }
 
-type ChildOptions = { backend: 'wasm' | 'cpu'; config: StepConfig; customGradients: boolean; threads?: number };
+type ChildOptions = {
+  backend: 'wasm' | 'cpu';
+  config: StepConfig;
+  customGradients: boolean;
+  threads?: number;
+};
 
 /** Runs one measurement in a child process; returns its result or the first lines of its error. */
 function tryChild(options: ChildOptions): StepResult | { error: string } {
-  const child = spawnSync(process.execPath, [childScript, JSON.stringify(options)], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const child = spawnSync(process.execPath, [childScript, JSON.stringify(options)], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
   const line = child.stdout.trim().split('\n').pop() ?? '';
   if (child.status !== 0 || !line.startsWith('{')) {
-    const message = child.stderr.split('\n').find((text) => /Error|Aborted/.test(text)) ?? `exit status ${child.status}`;
+    const message =
+      child.stderr.split('\n').find((text) => /Error|Aborted/.test(text)) ?? `exit status ${child.status}`;
     return { error: message.trim() };
   }
   return JSON.parse(line) as StepResult;
@@ -53,16 +62,33 @@ function findTorchPython(): string | undefined {
   return undefined;
 }
 
-function runTorch(python: string, config: StepConfig): TorchResult {
-  const args = [torchScript, '--height', String(config.height), '--width', String(config.width), '--batch', String(config.batch)];
-  args.push('--width-mult', String(config.widthMultiplier), '--steps', String(config.steps), '--threads', '2');
+function runTorch(python: string, config: StepConfig, threads = 2): TorchResult {
+  const args = [
+    torchScript,
+    '--height',
+    String(config.height),
+    '--width',
+    String(config.width),
+    '--batch',
+    String(config.batch),
+  ];
+  args.push(
+    '--width-mult',
+    String(config.widthMultiplier),
+    '--steps',
+    String(config.steps),
+    '--threads',
+    String(threads),
+  );
   const child = spawnSync(python, args, { encoding: 'utf8' });
   const line = child.stdout.trim().split('\n').pop() ?? '';
-  if (child.status !== 0 || !line.startsWith('{')) throw new Error(`PyTorch reference failed:\n${child.stderr}`);
+  if (child.status !== 0 || !line.startsWith('{'))
+    throw new Error(`PyTorch reference failed:\n${child.stderr}`);
   return JSON.parse(line) as TorchResult;
 }
 
-const describe = (config: StepConfig) => `width ${config.widthMultiplier}, ${config.height}×${config.width}, batch ${config.batch}`;
+const describe = (config: StepConfig) =>
+  `width ${config.widthMultiplier}, ${config.height}×${config.width}, batch ${config.batch}`;
 const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
 
 function report(label: string, result: StepResult): void {
@@ -78,7 +104,9 @@ const main: StepConfig = { widthMultiplier: 0.25, height: 96, width: 128, batch:
 const small: StepConfig = { widthMultiplier: 0.25, height: 32, width: 32, batch: 2, steps: 1, warmup: 0 };
 const large: StepConfig = { widthMultiplier: 1, height: 288, width: 384, batch: 2, steps: 1, warmup: 0 };
 
-console.log(`SegNet MTL training step (heads seg 13 / depth 1 / normal 3, Adam lr 1e-4, losses of ${torchScript})`);
+console.log(
+  `SegNet MTL training step (heads seg 13 / depth 1 / normal 3, Adam lr 1e-4, losses of ${torchScript})`,
+);
 console.log(`== ${describe(main)}`);
 const wasmSingle = runChild({ backend: 'wasm', config: main, customGradients: true, threads: 1 });
 report('tfjs wasm, 1 thread ', wasmSingle);
@@ -91,8 +119,18 @@ const python = existsSync(torchScript) ? findTorchPython() : undefined;
 let torch: TorchResult | undefined;
 if (python) {
   torch = runTorch(python, main);
-  console.log(`PyTorch ${torch.torch} (2 threads): ${torch.ms_per_step_median} ms/step median [${torch.ms_per_step_all.join(', ')}]`);
+  console.log(
+    `PyTorch ${torch.torch} (2 threads): ${torch.ms_per_step_median} ms/step median [${torch.ms_per_step_all.join(', ')}]`,
+  );
   console.log(`ratio tfjs wasm / PyTorch: ${ratio(best.msPerStepMedian, torch.ms_per_step_median)}`);
+  // Like for like with 1-thread wasm, and robust to a loaded machine (2-thread PyTorch stalls on its barriers there).
+  const torchSingle = runTorch(python, main, 1);
+  console.log(
+    `PyTorch (1 thread): ${torchSingle.ms_per_step_median} ms/step median [${torchSingle.ms_per_step_all.join(', ')}]`,
+  );
+  console.log(
+    `ratio tfjs wasm 1 thread / PyTorch 1 thread: ${ratio(wasmSingle.msPerStepMedian, torchSingle.ms_per_step_median)}`,
+  );
 } else {
   console.log('PyTorch: not available (python3 cannot import torch; apt-get install python3-torch)');
 }
@@ -100,29 +138,50 @@ if (python) {
 let cpu: StepResult | undefined;
 let wasmSmall: StepResult | undefined;
 if (!flag('--skip-cpu')) {
-  console.log(`== stock cpu backend (no custom gradients) on a config small enough to finish: ${describe(small)}, ${small.steps} step`);
+  console.log(
+    `== stock cpu backend (no custom gradients) on a config small enough to finish: ${describe(small)}, ${small.steps} step`,
+  );
   cpu = runChild({ backend: 'cpu', config: small, customGradients: false });
   report('tfjs cpu (stock)     ', cpu);
-  wasmSmall = runChild({ backend: 'wasm', config: { ...small, steps: 5, warmup: 2 }, customGradients: true, threads: best.threads ?? 1 });
+  wasmSmall = runChild({
+    backend: 'wasm',
+    config: { ...small, steps: 5, warmup: 2 },
+    customGradients: true,
+    threads: best.threads ?? 1,
+  });
   report('tfjs wasm, same config', wasmSmall);
-  console.log(`ratio stock cpu / wasm (same config): ${ratio(cpu.msPerStepMedian, wasmSmall.msPerStepMedian)}× faster`);
+  console.log(
+    `ratio stock cpu / wasm (same config): ${ratio(cpu.msPerStepMedian, wasmSmall.msPerStepMedian)}× faster`,
+  );
 }
 
 if (!flag('--skip-large')) {
   console.log(`== ${describe(large)} (the papers' NYU-v2 size)`);
   // One step, no warm-up: a step takes minutes here (the first one includes XNNPACK set-up, a small share at this size).
-  const wasmLarge = tryChild({ backend: 'wasm', config: large, customGradients: true, threads: best.threads ?? 1 });
+  const wasmLarge = tryChild({
+    backend: 'wasm',
+    config: large,
+    customGradients: true,
+    threads: best.threads ?? 1,
+  });
   if ('error' in wasmLarge) {
     // Measured here: the step's saved activations exceed what the wasm build can address (~2 GB usable of its
     // 4 GB heap; register_tensor then fails with "memory access out of bounds").
-    console.log(`tfjs wasm: failed (${wasmLarge.error}): the step does not fit the wasm heap; PyTorch side only`);
+    console.log(
+      `tfjs wasm: failed (${wasmLarge.error}): the step does not fit the wasm heap; PyTorch side only`,
+    );
   } else {
     report('tfjs wasm (1 step, no warm-up)', wasmLarge);
   }
   if (python) {
     const torchLarge = runTorch(python, { ...large, steps: 2 });
-    console.log(`PyTorch (2 threads): ${torchLarge.ms_per_step_median} ms/step median [${torchLarge.ms_per_step_all.join(', ')}]`);
-    if (!('error' in wasmLarge)) console.log(`ratio tfjs wasm / PyTorch: ${ratio(wasmLarge.msPerStepMedian, torchLarge.ms_per_step_median)}`);
+    console.log(
+      `PyTorch (2 threads): ${torchLarge.ms_per_step_median} ms/step median [${torchLarge.ms_per_step_all.join(', ')}]`,
+    );
+    if (!('error' in wasmLarge))
+      console.log(
+        `ratio tfjs wasm / PyTorch: ${ratio(wasmLarge.msPerStepMedian, torchLarge.ms_per_step_median)}`,
+      );
   }
 }
 
@@ -130,7 +189,14 @@ console.log(
   JSON.stringify({
     bench: 'step',
     backend: `wasm (${best.threads} thread${best.threads === 1 ? '' : 's'})`,
-    config: { widthMultiplier: main.widthMultiplier, height: main.height, width: main.width, batch: main.batch, steps: main.steps, warmup: main.warmup },
+    config: {
+      widthMultiplier: main.widthMultiplier,
+      height: main.height,
+      width: main.width,
+      batch: main.batch,
+      steps: main.steps,
+      warmup: main.warmup,
+    },
     ms_per_step: best.msPerStepMedian,
     pytorch_ms_per_step: torch?.ms_per_step_median ?? null,
     ratio_vs_pytorch: torch ? ratio(best.msPerStepMedian, torch.ms_per_step_median) : null,

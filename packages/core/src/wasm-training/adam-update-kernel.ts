@@ -34,7 +34,8 @@ export function adamUpdateValues(
     const v = beta2 * secondMoment[i]! + oneMinusBeta2 * g * g;
     newFirst[i] = m;
     newSecond[i] = v;
-    newValue[i] = value[i]! - (learningRate * (m / firstCorrection)) / (Math.sqrt(v / secondCorrection) + epsilon);
+    newValue[i] =
+      value[i]! - (learningRate * (m / firstCorrection)) / (Math.sqrt(v / secondCorrection) + epsilon);
   }
 }
 
@@ -48,7 +49,9 @@ interface CpuBackendLike {
   makeTensorInfo(shape: number[], dtype: tf.DataType, values?: Float32Array): tf.TensorInfo;
 }
 
-function inputsOf(inputs: tf.NamedTensorInfoMap): [tf.TensorInfo, tf.TensorInfo, tf.TensorInfo, tf.TensorInfo] {
+function inputsOf(
+  inputs: tf.NamedTensorInfoMap,
+): [tf.TensorInfo, tf.TensorInfo, tf.TensorInfo, tf.TensorInfo] {
   return [inputs.value!, inputs.gradient!, inputs.firstMoment!, inputs.secondMoment!];
 }
 
@@ -56,10 +59,23 @@ const adamUpdateWasm: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const wasm = backend as unknown as WasmBackendLike;
   const infos = inputsOf(inputs);
   const shape = infos[0].shape;
-  const outputs = [wasm.makeOutput(shape, 'float32'), wasm.makeOutput(shape, 'float32'), wasm.makeOutput(shape, 'float32')];
+  const outputs = [
+    wasm.makeOutput(shape, 'float32'),
+    wasm.makeOutput(shape, 'float32'),
+    wasm.makeOutput(shape, 'float32'),
+  ];
   // Views are taken after every allocation: an allocation may grow (and so move) the heap.
-  const [value, gradient, first, second] = infos.map((info) => wasm.typedArrayFromHeap(info)) as [Float32Array, Float32Array, Float32Array, Float32Array];
-  const targets = outputs.map((info) => wasm.typedArrayFromHeap(info)) as [Float32Array, Float32Array, Float32Array];
+  const [value, gradient, first, second] = infos.map((info) => wasm.typedArrayFromHeap(info)) as [
+    Float32Array,
+    Float32Array,
+    Float32Array,
+    Float32Array,
+  ];
+  const targets = outputs.map((info) => wasm.typedArrayFromHeap(info)) as [
+    Float32Array,
+    Float32Array,
+    Float32Array,
+  ];
   adamUpdateValues(value, gradient, first, second, targets, attrs as unknown as AdamUpdateAttributes);
   return outputs;
 };
@@ -67,13 +83,14 @@ const adamUpdateWasm: tf.KernelFunc = ({ inputs, backend, attrs }) => {
 const adamUpdateCpu: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const cpu = backend as unknown as CpuBackendLike;
   const infos = inputsOf(inputs);
-  const [value, gradient, first, second] = infos.map((info) => cpu.data.get(info.dataId).values as Float32Array) as [
-    Float32Array,
-    Float32Array,
-    Float32Array,
-    Float32Array,
+  const [value, gradient, first, second] = infos.map(
+    (info) => cpu.data.get(info.dataId).values as Float32Array,
+  ) as [Float32Array, Float32Array, Float32Array, Float32Array];
+  const targets: [Float32Array, Float32Array, Float32Array] = [
+    new Float32Array(value.length),
+    new Float32Array(value.length),
+    new Float32Array(value.length),
   ];
-  const targets: [Float32Array, Float32Array, Float32Array] = [new Float32Array(value.length), new Float32Array(value.length), new Float32Array(value.length)];
   adamUpdateValues(value, gradient, first, second, targets, attrs as unknown as AdamUpdateAttributes);
   return targets.map((values) => cpu.makeTensorInfo(infos[0].shape, 'float32', values));
 };

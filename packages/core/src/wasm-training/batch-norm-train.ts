@@ -16,22 +16,41 @@ export interface BatchNormTrainResult {
  * y = γ·(x − mean)/sqrt(variance + eps) + β with the batch statistics of x [..., C] (reduced over all other axes).
  * Gradients reach x (through the statistics too), γ and β. The three results are new tensors the caller owns.
  */
-export function batchNormTrain(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, eps: number): BatchNormTrainResult {
+export function batchNormTrain(
+  x: tf.Tensor,
+  gamma: tf.Tensor1D,
+  beta: tf.Tensor1D,
+  eps: number,
+): BatchNormTrainResult {
   const channels = x.shape[x.rank - 1]!;
   if (gamma.size !== channels || beta.size !== channels) {
-    throw new Error(`batchNormTrain: γ and β need ${channels} entries (last axis of x), got ${gamma.size} and ${beta.size}`);
+    throw new Error(
+      `batchNormTrain: γ and β need ${channels} entries (last axis of x), got ${gamma.size} and ${beta.size}`,
+    );
   }
   const axes = Array.from({ length: x.rank - 1 }, (_, axis) => axis);
   const count = x.size / channels;
   // The statistics are computed with the tape off: the closed-form gradient below already accounts for them.
-  const { mean, variance } = withoutTape(() => tf.moments(x, axes) as { mean: tf.Tensor1D; variance: tf.Tensor1D });
-  const normalize = tf.customGrad(((input: tf.Tensor, scale: tf.Tensor1D, offset: tf.Tensor1D, save: tf.GradSaveFunc) => {
+  const { mean, variance } = withoutTape(
+    () => tf.moments(x, axes) as { mean: tf.Tensor1D; variance: tf.Tensor1D },
+  );
+  const normalize = tf.customGrad(((
+    input: tf.Tensor,
+    scale: tf.Tensor1D,
+    offset: tf.Tensor1D,
+    save: tf.GradSaveFunc,
+  ) => {
     const value = tf.batchNorm(input, mean, variance, offset, scale, eps);
     save([input, scale, mean, variance]);
     return {
       value,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [savedInput, savedScale, savedMean, savedVariance] = saved as [tf.Tensor, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
+        const [savedInput, savedScale, savedMean, savedVariance] = saved as [
+          tf.Tensor,
+          tf.Tensor1D,
+          tf.Tensor1D,
+          tf.Tensor1D,
+        ];
         const normalized = tf.batchNorm(savedInput, savedMean, savedVariance, undefined, undefined, eps);
         const betaGradient = tf.sum(dy, axes) as tf.Tensor1D;
         const gammaGradient = tf.sum(tf.mul(dy, normalized), axes) as tf.Tensor1D;

@@ -69,7 +69,10 @@ export function conv2dGeometry(
  * Pads (positive amounts) or crops (negative amounts) the two spatial axes of an NHWC tensor:
  * `[[top, bottom], [left, right]]`. Returns `x` itself when every amount is 0.
  */
-export function padOrCropSpatial(x: tf.Tensor4D, amounts: readonly [readonly [number, number], readonly [number, number]]): tf.Tensor4D {
+export function padOrCropSpatial(
+  x: tf.Tensor4D,
+  amounts: readonly [readonly [number, number], readonly [number, number]],
+): tf.Tensor4D {
   const [[top, bottom], [left, right]] = amounts;
   let result = x;
   if (top > 0 || bottom > 0 || left > 0 || right > 0) {
@@ -84,7 +87,11 @@ export function padOrCropSpatial(x: tf.Tensor4D, amounts: readonly [readonly [nu
     const [n, h, w, c] = result.shape;
     const cropTop = Math.max(-top, 0);
     const cropLeft = Math.max(-left, 0);
-    result = tf.slice(result, [0, cropTop, cropLeft, 0], [n, h - cropTop - Math.max(-bottom, 0), w - cropLeft - Math.max(-right, 0), c]);
+    result = tf.slice(
+      result,
+      [0, cropTop, cropLeft, 0],
+      [n, h - cropTop - Math.max(-bottom, 0), w - cropLeft - Math.max(-right, 0), c],
+    );
   }
   return result;
 }

@@ -18,8 +18,18 @@ export const conv2dBackpropFilterWasmKernel: tf.KernelConfig = {
   kernelName: 'Conv2DBackpropFilter',
   backendName: 'wasm',
   kernelFunc: kernelFromOps((inputs, attrs) => {
-    const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as BackpropFilterAttributes;
-    if (dataFormat === 'NCHW') throw new Error('Conv2DBackpropFilter (wasm training): only NHWC is supported');
-    return conv2dFilterGradient(inputs.x as tf.Tensor4D, inputs.dy as tf.Tensor4D, filterShape, strides, pad, 1, dimRoundingMode);
+    const { strides, pad, dataFormat, dimRoundingMode, filterShape } =
+      attrs as unknown as BackpropFilterAttributes;
+    if (dataFormat === 'NCHW')
+      throw new Error('Conv2DBackpropFilter (wasm training): only NHWC is supported');
+    return conv2dFilterGradient(
+      inputs.x as tf.Tensor4D,
+      inputs.dy as tf.Tensor4D,
+      filterShape,
+      strides,
+      pad,
+      1,
+      dimRoundingMode,
+    );
   }),
 };

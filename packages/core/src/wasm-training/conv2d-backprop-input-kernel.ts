@@ -18,8 +18,17 @@ export const conv2dBackpropInputWasmKernel: tf.KernelConfig = {
   kernelName: 'Conv2DBackpropInput',
   backendName: 'wasm',
   kernelFunc: kernelFromOps((inputs, attrs) => {
-    const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs as unknown as BackpropInputAttributes;
+    const { strides, pad, dataFormat, dimRoundingMode, inputShape } =
+      attrs as unknown as BackpropInputAttributes;
     if (dataFormat === 'NCHW') throw new Error('Conv2DBackpropInput (wasm training): only NHWC is supported');
-    return conv2dInputGradient(inputShape, inputs.dy as tf.Tensor4D, inputs.filter as tf.Tensor4D, strides, pad, 1, dimRoundingMode);
+    return conv2dInputGradient(
+      inputShape,
+      inputs.dy as tf.Tensor4D,
+      inputs.filter as tf.Tensor4D,
+      strides,
+      pad,
+      1,
+      dimRoundingMode,
+    );
   }),
 };

@@ -4,7 +4,7 @@
 // 5–30× for im2col + matMul (/work/shared/specs/performance.md); the same identity as dW = x ⋆ dy in arXiv 1603.07285.
 // Large maps use a "rows" variant (XNNPACK's indirection buffer for the first grows as Ci·kh·kw·Ho·Wo pointers).
 import * as tf from '@tensorflow/tfjs';
-import { conv2dGeometry, padOrCropSpatial, type Conv2dGeometry, type Conv2dPad } from './conv-geometry.js';
+import { type Conv2dGeometry, type Conv2dPad, conv2dGeometry, padOrCropSpatial } from './conv-geometry.js';
 
 /**
  * Above this many indirection pointers (Ci·kh·kw·Ho·Wo; 4 bytes each) the channels-as-batch convolution switches to
@@ -85,15 +85,18 @@ export function filterGradientByRows(x: tf.Tensor4D, dy: tf.Tensor4D, g: Conv2dG
     const rows = prepared.shape[1];
     const channelsFirst = tf.transpose(prepared, [3, 1, 0, 2]); // [Ci, rows, N, neededWidth]
     const shifted = Array.from({ length: g.filterWidth }, (_, tap) =>
-      tf.reshape(tf.slice(channelsFirst, [0, 0, 0, tap * g.dilationWidth], [g.inChannels, rows, batch, g.outWidth]), [
-        g.inChannels,
-        rows,
-        1,
-        batch * g.outWidth,
-      ]),
+      tf.reshape(
+        tf.slice(channelsFirst, [0, 0, 0, tap * g.dilationWidth], [g.inChannels, rows, batch, g.outWidth]),
+        [g.inChannels, rows, 1, batch * g.outWidth],
+      ),
     );
     const columnsAsBatch = (shifted.length === 1 ? shifted[0]! : tf.concat(shifted, 0)) as tf.Tensor4D;
-    const dyAsFilter = tf.reshape(tf.transpose(dy, [1, 0, 2, 3]), [g.outHeight, 1, batch * g.outWidth, g.outChannels]) as tf.Tensor4D;
+    const dyAsFilter = tf.reshape(tf.transpose(dy, [1, 0, 2, 3]), [
+      g.outHeight,
+      1,
+      batch * g.outWidth,
+      g.outChannels,
+    ]) as tf.Tensor4D;
     const result = tf.conv2d(
       columnsAsBatch,
       dyAsFilter,
@@ -107,6 +110,9 @@ export function filterGradientByRows(x: tf.Tensor4D, dy: tf.Tensor4D, g: Conv2dG
       'NHWC',
       [g.strideHeight, 1],
     ); // [kw·Ci, kh, 1, Co]
-    return tf.transpose(tf.reshape(result, [g.filterWidth, g.inChannels, g.filterHeight, g.outChannels]), [2, 0, 1, 3]) as tf.Tensor4D;
+    return tf.transpose(
+      tf.reshape(result, [g.filterWidth, g.inChannels, g.filterHeight, g.outChannels]),
+      [2, 0, 1, 3],
+    ) as tf.Tensor4D;
   });
 }

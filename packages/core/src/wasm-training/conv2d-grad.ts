@@ -30,7 +30,8 @@ export function createConv2dGradConfig(stock: tf.GradConfig | undefined): tf.Gra
       const [x, filter] = saved as [tf.Tensor4D, tf.Tensor4D];
       const { strides, pad, dataFormat, dilations, dimRoundingMode } = attrs as unknown as Conv2DAttributes;
       const useStock =
-        stock !== undefined && (dataFormat === 'NCHW' || (!forwardConvGradientBackends.has(tf.getBackend()) && allOnes(dilations)));
+        stock !== undefined &&
+        (dataFormat === 'NCHW' || (!forwardConvGradientBackends.has(tf.getBackend()) && allOnes(dilations)));
       if (useStock) return stock.gradFunc(dy, saved, attrs);
       if (dataFormat === 'NCHW') throw new Error('Conv2D gradient: only NHWC is supported');
       const dy4 = dy as tf.Tensor4D;

@@ -3,7 +3,7 @@
 // arithmetic for deep learning", arXiv 1603.07285, §4). Strides become zeros inserted into dy; dilations carry over.
 // On wasm this runs on XNNPACK (~4 ms for 2×96×128×16→16) instead of the naive Conv2DBackpropInput (~40 ms).
 import * as tf from '@tensorflow/tfjs';
-import { conv2dGeometry, padOrCropSpatial, type Conv2dPad } from './conv-geometry.js';
+import { type Conv2dPad, conv2dGeometry, padOrCropSpatial } from './conv-geometry.js';
 import { flipFilter } from './flip-filter-kernel.js';
 
 /** Inserts stride−1 zeros after every row and column of dy [N, Ho, Wo, C] → [N, Ho·sh, Wo·sw, C]. */
@@ -49,7 +49,19 @@ export function conv2dInputGradient(
     const dilation: [number, number] = [g.dilationHeight, g.dilationWidth];
     if (top >= 0 && bottom >= 0 && left >= 0 && right >= 0) {
       // Padding inside the convolution: no padded copy of dy.
-      return tf.conv2d(spread, flipped, 1, [[0, 0], [top, bottom], [left, right], [0, 0]], 'NHWC', dilation);
+      return tf.conv2d(
+        spread,
+        flipped,
+        1,
+        [
+          [0, 0],
+          [top, bottom],
+          [left, right],
+          [0, 0],
+        ],
+        'NHWC',
+        dilation,
+      );
     }
     const padded = padOrCropSpatial(spread, [
       [top, bottom],

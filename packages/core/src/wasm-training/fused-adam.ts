@@ -2,7 +2,7 @@
 // kernel (adam-update-kernel.ts) where the active backend has it (wasm, cpu); elsewhere the stock update runs.
 // Same state layout as tf.AdamOptimizer (m, v per variable, accBeta1/2), so getWeights/setWeights still apply.
 import * as tf from '@tensorflow/tfjs';
-import { adamUpdateKernelName, type AdamUpdateAttributes } from './adam-update-kernel.js';
+import { type AdamUpdateAttributes, adamUpdateKernelName } from './adam-update-kernel.js';
 
 interface MomentSlot {
   originalName: string;
@@ -32,7 +32,9 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
     const state = this as unknown as AdamState;
     const entries = Array.isArray(variableGradients)
       ? variableGradients.map((entry) => [entry.name, entry.tensor as tf.Tensor | undefined] as const)
-      : Object.entries(variableGradients).map(([name, tensor]) => [name, tensor as tf.Tensor | undefined] as const);
+      : Object.entries(variableGradients).map(
+          ([name, tensor]) => [name, tensor as tf.Tensor | undefined] as const,
+        );
     // Scalars, read once per step (a copy out of wasm memory, no GPU sync on these backends).
     const firstCorrection = 1 - state.accBeta1.dataSync()[0]!;
     const secondCorrection = 1 - state.accBeta2.dataSync()[0]!;
@@ -48,16 +50,24 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
       entries.forEach(([name, gradient], index) => {
         const value = tf.engine().registeredVariables[name];
         if (!value) throw new Error(`FusedAdamOptimizer: no variable named '${name}'`);
-        state.accumulatedFirstMoment[index] ??= { originalName: `${name}/m`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
-        state.accumulatedSecondMoment[index] ??= { originalName: `${name}/v`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
+        state.accumulatedFirstMoment[index] ??= {
+          originalName: `${name}/m`,
+          variable: tf.tidy(() => tf.zerosLike(value).variable(false)),
+        };
+        state.accumulatedSecondMoment[index] ??= {
+          originalName: `${name}/v`,
+          variable: tf.tidy(() => tf.zerosLike(value).variable(false)),
+        };
         if (gradient == null) return;
         const firstMoment = state.accumulatedFirstMoment[index]!.variable;
         const secondMoment = state.accumulatedSecondMoment[index]!.variable;
-        const [newValue, newFirst, newSecond] = tf.engine().runKernel(
-          adamUpdateKernelName,
-          { value, gradient, firstMoment, secondMoment },
-          attributes as unknown as tf.NamedAttrMap,
-        ) as tf.Tensor[];
+        const [newValue, newFirst, newSecond] = tf
+          .engine()
+          .runKernel(
+            adamUpdateKernelName,
+            { value, gradient, firstMoment, secondMoment },
+            attributes as unknown as tf.NamedAttrMap,
+          ) as tf.Tensor[];
         firstMoment.assign(newFirst!);
         secondMoment.assign(newSecond!);
         value.assign(newValue!);
@@ -70,6 +80,11 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
 }
 
 /** Drop-in for `tf.train.adam(learningRate, beta1, beta2, epsilon)` with the fused per-variable update. */
-export function fusedAdam(learningRate = 0.001, beta1 = 0.9, beta2 = 0.999, epsilon?: number): FusedAdamOptimizer {
+export function fusedAdam(
+  learningRate = 0.001,
+  beta1 = 0.9,
+  beta2 = 0.999,
+  epsilon?: number,
+): FusedAdamOptimizer {
   return new FusedAdamOptimizer(learningRate, beta1, beta2, epsilon);
 }

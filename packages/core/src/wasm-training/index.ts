@@ -3,16 +3,16 @@
 // flip and a fused Adam update; exports the batch-norm training op with its closed-form gradient, the fused Adam
 // optimizer and the threaded-wasm starter. Measurements: performance.md and the core README ("Training on wasm").
 import * as tf from '@tensorflow/tfjs';
+import { adamUpdateKernels } from './adam-update-kernel.js';
 import { conv2dBackpropFilterWasmKernel } from './conv2d-backprop-filter-kernel.js';
 import { conv2dBackpropInputWasmKernel } from './conv2d-backprop-input-kernel.js';
 import { createConv2dGradConfig } from './conv2d-grad.js';
-import { adamUpdateKernels } from './adam-update-kernel.js';
 import { flipFilterKernels } from './flip-filter-kernel.js';
 
-export { batchNormTrain, type BatchNormTrainResult } from './batch-norm-train.js';
+export { type BatchNormTrainResult, batchNormTrain } from './batch-norm-train.js';
 export { conv2dFilterGradient } from './conv2d-filter-gradient.js';
-export { conv2dInputGradient, dilateByStride } from './conv2d-input-gradient.js';
 export { forwardConvGradientBackends } from './conv2d-grad.js';
+export { conv2dInputGradient, dilateByStride } from './conv2d-input-gradient.js';
 export { flipFilter } from './flip-filter-kernel.js';
 export { FusedAdamOptimizer, fusedAdam } from './fused-adam.js';
 export { initWasmWithThreads, type WasmBackendModule, type WasmThreadsResult } from './wasm-threads.js';
@@ -20,7 +20,10 @@ export { initWasmWithThreads, type WasmBackendModule, type WasmThreadsResult } f
 interface SavedRegistrations {
   readonly conv2dGradient: tf.GradConfig | undefined;
   /** Kernels we replaced or added, with what was registered before (undefined = nothing). */
-  readonly kernels: ReadonlyArray<{ readonly config: tf.KernelConfig; readonly previous: tf.KernelConfig | undefined }>;
+  readonly kernels: ReadonlyArray<{
+    readonly config: tf.KernelConfig;
+    readonly previous: tf.KernelConfig | undefined;
+  }>;
 }
 
 let saved: SavedRegistrations | undefined;
@@ -40,7 +43,12 @@ export function enableWasmTraining(): void {
   if (saved) return;
   const conv2dGradient = tf.getGradient('Conv2D');
   tf.registerGradient(createConv2dGradConfig(conv2dGradient));
-  const kernels = [conv2dBackpropFilterWasmKernel, conv2dBackpropInputWasmKernel, ...flipFilterKernels, ...adamUpdateKernels].map((config) => ({
+  const kernels = [
+    conv2dBackpropFilterWasmKernel,
+    conv2dBackpropInputWasmKernel,
+    ...flipFilterKernels,
+    ...adamUpdateKernels,
+  ].map((config) => ({
     config,
     previous: replaceKernel(config),
   }));

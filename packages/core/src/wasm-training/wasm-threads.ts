@@ -2,11 +2,12 @@
 // WASM_HAS_MULTITHREAD_SUPPORT to false there (tensorflow/tfjs issue 3830): its pthread workers start from `blob:`
 // URLs, which Node's Worker refuses, and the pool is capped at os.cpus().length / 2 (1 on a 2-core machine). This
 // writes the worker and main scripts to files, points the blob URLs at them during initialisation, and lifts the cap.
-import * as tf from '@tensorflow/tfjs';
+
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import { dirname, join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import { writeFileAtomic } from '../atomic-write.js';
 
 /** What this needs from the @tensorflow/tfjs-backend-wasm module object. */
@@ -40,7 +41,9 @@ function prepareScripts(version: string): string {
   const require = createRequire(import.meta.url);
   const packageRoot = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
   const factoryPath = join(packageRoot, 'wasm-out', 'tfjs-backend-wasm-threaded-simd.js');
-  const { wasmWorkerContents } = require(join(packageRoot, 'wasm-out', 'tfjs-backend-wasm-threaded-simd.worker.js')) as {
+  const { wasmWorkerContents } = require(
+    join(packageRoot, 'wasm-out', 'tfjs-backend-wasm-threaded-simd.worker.js'),
+  ) as {
     wasmWorkerContents: string;
   };
   const directory = join(os.tmpdir(), `partial-mtl-tfjs-wasm-${version}-threads`);
@@ -48,7 +51,10 @@ function prepareScripts(version: string): string {
   const mainScript = join(directory, 'main.cjs');
   const workerScript = join(directory, 'worker.cjs');
   // The worker evaluates the main script with importScripts (fs.readFileSync + indirect eval) in its global scope.
-  writeIfChanged(mainScript, `var WasmBackendModuleThreadedSimd = require(${JSON.stringify(factoryPath)});\n`);
+  writeIfChanged(
+    mainScript,
+    `var WasmBackendModuleThreadedSimd = require(${JSON.stringify(factoryPath)});\n`,
+  );
   // The shipped worker text has its newlines escaped for a Blob; the stock loader does the same replacement.
   const workerText = wasmWorkerContents.replace(/\n/g, '\\n');
   writeIfChanged(
@@ -62,12 +68,18 @@ function prepareScripts(version: string): string {
  * Initialises the wasm backend with `threads` XNNPACK threads (call before the wasm backend is first used; it
  * becomes the active backend). Falls back to the single-threaded build, reporting why, if anything fails.
  */
-export async function initWasmWithThreads(wasm: WasmBackendModule, threads: number): Promise<WasmThreadsResult> {
-  if (!Number.isInteger(threads) || threads < 1) throw new Error(`initWasmWithThreads: threads must be a positive integer, got ${threads}`);
+export async function initWasmWithThreads(
+  wasm: WasmBackendModule,
+  threads: number,
+): Promise<WasmThreadsResult> {
+  if (!Number.isInteger(threads) || threads < 1)
+    throw new Error(`initWasmWithThreads: threads must be a positive integer, got ${threads}`);
   if (tf.engine().registry.wasm !== undefined) {
     await tf.setBackend('wasm');
     const running = wasm.getThreadsCount();
-    return running === threads ? { threads: running } : { threads: running, reason: 'the wasm backend was already initialised' };
+    return running === threads
+      ? { threads: running }
+      : { threads: running, reason: 'the wasm backend was already initialised' };
   }
   if (threads === 1) {
     await tf.setBackend('wasm');
@@ -80,7 +92,8 @@ export async function initWasmWithThreads(wasm: WasmBackendModule, threads: numb
   const originalCreateObjectURL = URL.createObjectURL;
   const flags = tf.env();
   // An async flag: read the value set explicitly, if any (its own evaluation under Node gives false).
-  const previousFlag = (flags as unknown as { flags: Record<string, unknown> }).flags.WASM_HAS_MULTITHREAD_SUPPORT === true;
+  const previousFlag =
+    (flags as unknown as { flags: Record<string, unknown> }).flags.WASM_HAS_MULTITHREAD_SUPPORT === true;
   let failure: string | undefined;
   try {
     // The C++ side allows min(threads, logical cores / 2) threads, reading os.cpus() through Emscripten.

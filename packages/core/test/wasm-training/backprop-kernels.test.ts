@@ -1,13 +1,20 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { disableWasmTraining, enableWasmTraining, flipFilter, isWasmTrainingEnabled } from '../../src/index.js';
+import {
+  disableWasmTraining,
+  enableWasmTraining,
+  flipFilter,
+  isWasmTrainingEnabled,
+} from '../../src/index.js';
 import { maxAbs, maxAbsDifference, onBackend, seeded } from './helpers.js';
 
 // Tolerance: 1e-4 relative to the largest entry (float32 sums of ≤ 200 products of values in [-1, 1]).
 const relativeTolerance = 1e-4;
 
 function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>): void {
-  expect(maxAbsDifference(actual, expected)).toBeLessThanOrEqual(relativeTolerance * Math.max(1, maxAbs(expected)));
+  expect(maxAbsDifference(actual, expected)).toBeLessThanOrEqual(
+    relativeTolerance * Math.max(1, maxAbs(expected)),
+  );
 }
 
 /** conv2dTranspose (kernel Conv2DBackpropInput) and its gradients (Conv2D + Conv2DBackpropFilter kernels). */
@@ -15,11 +22,15 @@ function transposedConvolution(stride: number, pad: 'same' | 'valid') {
   return tf.tidy(() => {
     const x = tf.tensor4d(seeded(2 * 4 * 5 * 6, 7), [2, 4, 5, 6]);
     const filter = tf.tensor4d(seeded(3 * 3 * 3 * 6, 8), [3, 3, 3, 6]);
-    const outputShape: [number, number, number, number] = pad === 'same' ? [2, 4 * stride, 5 * stride, 3] : [2, (4 - 1) * stride + 3, (5 - 1) * stride + 3, 3];
-    const forward = (input: tf.Tensor, weights: tf.Tensor) => tf.conv2dTranspose(input as tf.Tensor4D, weights as tf.Tensor4D, outputShape, stride, pad);
+    const outputShape: [number, number, number, number] =
+      pad === 'same' ? [2, 4 * stride, 5 * stride, 3] : [2, (4 - 1) * stride + 3, (5 - 1) * stride + 3, 3];
+    const forward = (input: tf.Tensor, weights: tf.Tensor) =>
+      tf.conv2dTranspose(input as tf.Tensor4D, weights as tf.Tensor4D, outputShape, stride, pad);
     const y = forward(x, filter);
     const upstream = tf.tensor(seeded(y.size, 9), y.shape);
-    const [dx, dw] = tf.grads((input: tf.Tensor, weights: tf.Tensor) => tf.sum(tf.mul(forward(input, weights), upstream)))([x, filter]);
+    const [dx, dw] = tf.grads((input: tf.Tensor, weights: tf.Tensor) =>
+      tf.sum(tf.mul(forward(input, weights), upstream)),
+    )([x, filter]);
     return { y: y.dataSync(), dx: dx!.dataSync(), dw: dw!.dataSync() };
   });
 }
@@ -31,7 +42,18 @@ function fusedConvolution() {
     const filter = tf.tensor4d(seeded(3 * 3 * 3 * 4, 11), [3, 3, 3, 4]);
     const bias = tf.tensor1d(seeded(4, 12));
     const [dx, dw, db] = tf.grads((input: tf.Tensor, weights: tf.Tensor, offset: tf.Tensor) =>
-      tf.sum(tf.square(tf.fused.conv2d({ x: input as tf.Tensor4D, filter: weights as tf.Tensor4D, strides: 2, pad: 'same', bias: offset, activation: 'relu' }))),
+      tf.sum(
+        tf.square(
+          tf.fused.conv2d({
+            x: input as tf.Tensor4D,
+            filter: weights as tf.Tensor4D,
+            strides: 2,
+            pad: 'same',
+            bias: offset,
+            activation: 'relu',
+          }),
+        ),
+      ),
     )([x, filter, bias]);
     return { dx: dx!.dataSync(), dw: dw!.dataSync(), db: db!.dataSync() };
   });

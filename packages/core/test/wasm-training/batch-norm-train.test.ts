@@ -46,7 +46,9 @@ describe('batchNormTrain (closed-form gradient)', () => {
     for (const backend of ['cpu', 'wasm'] as const) {
       const fused = await onBackend(backend, () => valuesAndGradients(true));
       for (const key of ['y', 'mean', 'variance', 'dx', 'dGamma', 'dBeta'] as const) {
-        expect(maxAbsDifference(fused[key], reference[key]), `${backend} ${key}`).toBeLessThanOrEqual(tolerance);
+        expect(maxAbsDifference(fused[key], reference[key]), `${backend} ${key}`).toBeLessThanOrEqual(
+          tolerance,
+        );
       }
     }
   });
@@ -78,6 +80,8 @@ describe('batchNormTrain (closed-form gradient)', () => {
 
   it('rejects γ and β of the wrong length', () => {
     const x = tf.zeros([1, 2, 2, 3]);
-    expect(() => batchNormTrain(x, tf.ones([2]) as tf.Tensor1D, tf.zeros([3]) as tf.Tensor1D, eps)).toThrow(/need 3 entries/);
+    expect(() => batchNormTrain(x, tf.ones([2]) as tf.Tensor1D, tf.zeros([3]) as tf.Tensor1D, eps)).toThrow(
+      /need 3 entries/,
+    );
   });
 });

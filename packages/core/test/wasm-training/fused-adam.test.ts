@@ -14,9 +14,15 @@ function train(useFused: boolean) {
   const input = tf.tensor2d(seeded(6, 4), [2, 3]);
   const optimizer = useFused ? fusedAdam(0.01) : tf.train.adam(0.01);
   for (let step = 0; step < 3; step++) {
-    optimizer.minimize(() => tf.mean(tf.square(tf.sub(tf.add(tf.matMul(input, weight), bias), target))) as tf.Scalar);
+    optimizer.minimize(
+      () => tf.mean(tf.square(tf.sub(tf.add(tf.matMul(input, weight), bias), target))) as tf.Scalar,
+    );
   }
-  const result = { weight: weight.dataSync().slice(), bias: bias.dataSync().slice(), iterations: optimizer.iterations };
+  const result = {
+    weight: weight.dataSync().slice(),
+    bias: bias.dataSync().slice(),
+    iterations: optimizer.iterations,
+  };
   optimizer.dispose();
   tf.dispose([weight, bias, target, input]);
   return result;

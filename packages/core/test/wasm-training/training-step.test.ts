@@ -5,7 +5,19 @@ import { seeded } from './helpers.js';
 
 /** A tiny SegNet-like multi-task net (conv-BN-ReLU, 2×2 max pool, mask unpooling, 3×3 and 1×1 heads). */
 function createTinyNetwork() {
-  const variable = (shape: number[], seed: number) => tf.variable(tf.mul(tf.tensor(seeded(shape.reduce((a, b) => a * b), seed), shape), 0.3));
+  const variable = (shape: number[], seed: number) =>
+    tf.variable(
+      tf.mul(
+        tf.tensor(
+          seeded(
+            shape.reduce((a, b) => a * b),
+            seed,
+          ),
+          shape,
+        ),
+        0.3,
+      ),
+    );
   const weights = {
     conv1: variable([3, 3, 3, 4], 1),
     gamma1: tf.variable(tf.ones([4])),
@@ -21,7 +33,12 @@ function createTinyNetwork() {
   };
   const apply = (images: tf.Tensor4D) => {
     const block = (x: tf.Tensor4D, filter: tf.Variable, gamma: tf.Variable, beta: tf.Variable) => {
-      const { y, mean, variance } = batchNormTrain(tf.conv2d(x, filter as tf.Tensor4D, 1, 'same'), gamma as tf.Tensor1D, beta as tf.Tensor1D, 1e-5);
+      const { y, mean, variance } = batchNormTrain(
+        tf.conv2d(x, filter as tf.Tensor4D, 1, 'same'),
+        gamma as tf.Tensor1D,
+        beta as tf.Tensor1D,
+        1e-5,
+      );
       tf.dispose([mean, variance]);
       return tf.relu(y) as tf.Tensor4D;
     };
@@ -34,7 +51,12 @@ function createTinyNetwork() {
     const dilated = tf.conv2d(decoded, weights.dilated as tf.Tensor4D, 1, 'same', 'NHWC', 2);
     const strided = tf.conv2d(dilated, weights.strided as tf.Tensor4D, 2, 'same');
     const restored = tf.image.resizeBilinear(strided, [encoded.shape[1], encoded.shape[2]]);
-    const shared = tf.conv2d(tf.add(restored, decoded) as tf.Tensor4D, weights.head as tf.Tensor4D, 1, 'same');
+    const shared = tf.conv2d(
+      tf.add(restored, decoded) as tf.Tensor4D,
+      weights.head as tf.Tensor4D,
+      1,
+      'same',
+    );
     return {
       segmentation: tf.conv2d(shared, weights.segmentation as tf.Tensor4D, 1, 'valid'),
       depth: tf.conv2d(shared, weights.depth as tf.Tensor4D, 1, 'valid'),
@@ -55,7 +77,10 @@ describe('training steps on wasm (selectBackend registers the training kernels)'
     const network = createTinyNetwork();
     const variables = Object.values(network.weights);
     const images = tf.tensor4d(seeded(2 * 8 * 8 * 3, 20), [2, 8, 8, 3]);
-    const classIds = tf.tensor1d(Int32Array.from(seeded(2 * 8 * 8, 21), (v) => Math.floor((v + 1) * 2) - 1), 'int32');
+    const classIds = tf.tensor1d(
+      Int32Array.from(seeded(2 * 8 * 8, 21), (v) => Math.floor((v + 1) * 2) - 1),
+      'int32',
+    );
     const labels = tf.reshape(tf.oneHot(classIds, 3), [2, 8, 8, 3]);
     const depth = tf.tensor4d(seeded(2 * 8 * 8, 22), [2, 8, 8, 1]);
     const optimizer = tf.train.adam(1e-2);
@@ -63,7 +88,9 @@ describe('training steps on wasm (selectBackend registers the training kernels)'
       const { value, grads } = tf.variableGrads(() =>
         tf.tidy(() => {
           const output = network.apply(images);
-          const segmentation = tf.neg(tf.mean(tf.sum(tf.mul(labels, tf.logSoftmax(output.segmentation, -1)), -1)));
+          const segmentation = tf.neg(
+            tf.mean(tf.sum(tf.mul(labels, tf.logSoftmax(output.segmentation, -1)), -1)),
+          );
           return tf.add(segmentation, tf.mean(tf.abs(tf.sub(output.depth, depth)))) as tf.Scalar;
         }),
       );

@@ -1,7 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import * as wasm from '@tensorflow/tfjs-backend-wasm';
 import { afterAll, describe, expect, it } from 'vitest';
-import { conv2dFilterGradient, disableWasmTraining, enableWasmTraining, initWasmWithThreads } from '../../src/index.js';
+import {
+  conv2dFilterGradient,
+  disableWasmTraining,
+  enableWasmTraining,
+  initWasmWithThreads,
+} from '../../src/index.js';
 import { maxAbsDifference, onBackend, seeded } from './helpers.js';
 
 afterAll(async () => {
