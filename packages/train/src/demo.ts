@@ -120,6 +120,7 @@ export async function runDemo(input: Partial<DemoOptions> & Pick<DemoOptions, 'o
   const reportPath = await writeReport(options.outDir, {
     title: 'partial-mtl demo: synthetic scenes, onelabel split',
     rows,
+    columns: [...primaryColumns, ...extraColumns],
     runs: runs.map(({ method, result }) => ({ name: method, outDir: result.outDir })),
     notes: [
       `backend: ${options.backend}; ${seconds} s in total`,

@@ -19,6 +19,8 @@ export interface ReportOptions {
   /** Final results table rows (metrics as fractions, Δm in percent). */
   readonly rows: readonly ResultsRow[];
   readonly runs: readonly ReportRun[];
+  /** Table columns (default: every task metric of the rows). */
+  readonly columns?: readonly { readonly task: string; readonly metric: string }[];
   /** Extra lines shown under the title (backend, seconds, config summary). */
   readonly notes?: readonly string[];
 }
@@ -55,7 +57,7 @@ export async function writeReport(outDir: string, options: ReportOptions): Promi
     if (figures.length === 0) figures.push('<p>No logged steps or evaluations.</p>');
     sections.push(`<section><h2>${escapeHtml(run.name)}</h2>\n${figures.join('\n')}</section>`);
   }
-  const table = options.rows.length > 0 ? formatResultsTable(options.rows, { format: 'text' }) : 'No evaluation results.';
+  const table = options.rows.length > 0 ? formatResultsTable(options.rows, { format: 'text', ...(options.columns ? { columns: options.columns } : {}) }) : 'No evaluation results.';
   const notes = (options.notes ?? []).map((note) => `<li>${escapeHtml(note)}</li>`).join('');
   const html = `<!doctype html>
 <html lang="en">
