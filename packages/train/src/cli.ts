@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// The `partial-mtl` command: train, eval, report, bench, demo and splits, each with --help. Usage and config
-// errors print one clear message (no stack trace) and exit with status 2; failures during a run exit with 1.
+// The `partial-mtl` command: train, eval, report, bench, demo, splits and the sweep commands (plan, run, sweep,
+// collect), each with --help. Usage and config errors print one clear message (no stack trace) and exit with
+// status 2; failures during a run exit with 1.
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { benchCommand, benchHelp } from './commands/bench-command.js';
@@ -11,6 +12,7 @@ import { reportCommand, reportHelp } from './commands/report-command.js';
 import { splitsCommand, splitsHelp } from './commands/splits-command.js';
 import { trainCommand, trainHelp } from './commands/train-command.js';
 import { ConfigError } from './config-schema.js';
+import { sweepCliCommands } from './sweep/cli-commands.js';
 
 const commands = {
   train: { run: trainCommand, help: trainHelp, summary: 'train from a config file, or resume a run' },
@@ -19,6 +21,7 @@ const commands = {
   bench: { run: benchCommand, help: benchHelp, summary: 'run the repository benchmarks (scripts/bench.mjs)' },
   demo: { run: demoCommand, help: demoHelp, summary: 'compare supervised MTL, pairwise and JTR on synthetic scenes' },
   splits: { run: splitsCommand, help: splitsHelp, summary: 'inspect a split table (splits show FILE)' },
+  ...sweepCliCommands,
 } as const;
 
 export const mainHelp = `Usage: partial-mtl <command> [options]

@@ -25,6 +25,11 @@ describe('partial-mtl CLI', () => {
       expect(await main([command, '--help'], context)).toBe(0);
       expect(out.join('\n')).toMatch(new RegExp(`^Usage: partial-mtl ${command}`));
     }
+    for (const command of ['plan', 'run', 'sweep', 'collect']) {
+      const { context, out } = capture();
+      expect(await main([command, '--help'], context)).toBe(0);
+      expect(out.join('\n').length).toBeGreaterThan(20);
+    }
     const { context, out } = capture();
     expect(await main(['--help'], context)).toBe(0);
     expect(out.join('\n')).toMatch(/Commands:\n\s+train/);
