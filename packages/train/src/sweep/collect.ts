@@ -257,8 +257,11 @@ function formatStatistic(
   signed = false,
 ): string {
   if (!statistic) return '–';
-  const mean = (statistic.mean * scale).toFixed(digits);
-  const shown = signed && statistic.mean * scale >= 0 ? `+${mean}` : mean;
+  const scaled = statistic.mean * scale;
+  // A mean that rounds to zero prints as 0, never "-0.00" (a baseline's Δm is 0 up to rounding error).
+  const rounded = Math.abs(scaled) < 0.5 * 10 ** -digits ? 0 : scaled;
+  const mean = rounded.toFixed(digits);
+  const shown = signed && rounded >= 0 ? `+${mean}` : mean;
   return statistic.std === undefined ? shown : `${shown} ± ${(statistic.std * scale).toFixed(digits)}`;
 }
 

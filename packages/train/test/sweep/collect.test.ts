@@ -82,6 +82,7 @@ describe('collectResults', () => {
       `| jtr | a | 2/2 | 32.50 ± 3.54 | 0.4250 ± 0.0354 | +${(50 * (seed0 + seed1)).toFixed(2)} ± `,
     );
     expect(markdown).toContain('| jtr | b,c | 0/2 (1 failed) | – | – | – |');
+    expect(markdown).toContain('| none | a | 2/2 | 25.00 ± 7.07 | 0.5000 ± 0.1414 | +0.00 ± 28.28 |');
     expect(markdown).toContain('- 0003 seed=0,method=jtr,labels=b,c: failed (exit code 1), 2 attempt(s)');
     expect(markdown).toContain('- 0007 seed=1,method=jtr,labels=b,c: missing');
     expect(markdown).toContain('@partial-mtl/metrics jtrDelta');
