@@ -2,6 +2,7 @@
 // form: dβ = Σdy, dγ = Σdy·x̂, dx = γ/σ·(dy − dβ/n − x̂·dγ/n). The autodiff gradient of moments + batchNorm costs
 // ~30 kernels per layer, Tile among them (performance.md: 184 ms of a 915 ms step); this is 7 full-size kernels.
 import * as tf from '@tensorflow/tfjs';
+import { releaseWhenNextGradientRuns } from './gradient-memory.js';
 
 export interface BatchNormTrainResult {
   /** Normalised, scaled and shifted x, same shape as x. */
@@ -51,16 +52,21 @@ export function batchNormTrain(
           tf.Tensor1D,
           tf.Tensor1D,
         ];
-        const normalized = tf.batchNorm(savedInput, savedMean, savedVariance, undefined, undefined, eps);
-        const betaGradient = tf.sum(dy, axes) as tf.Tensor1D;
-        const gammaGradient = tf.sum(tf.mul(dy, normalized), axes) as tf.Tensor1D;
-        // dx = dy·a + x̂·b + c per channel, with a = γ/σ, b = −a·dγ/n, c = −a·dβ/n; x̂·b + c is one batchNorm kernel.
-        const a = tf.mul(savedScale, tf.rsqrt(tf.add(savedVariance, eps))) as tf.Tensor1D;
-        const b = tf.mul(a, tf.mul(gammaGradient, -1 / count)) as tf.Tensor1D;
-        const c = tf.mul(a, tf.mul(betaGradient, -1 / count)) as tf.Tensor1D;
-        const affine = tf.batchNorm(savedInput, savedMean, savedVariance, c, b, eps);
-        const inputGradient = tf.add(tf.mul(dy, a), affine);
-        return [inputGradient, gammaGradient, betaGradient];
+        // The saved tensors serve this node only: freed once the next gradient runs, not when backprop ends.
+        releaseWhenNextGradientRuns(saved);
+        // A tidy: the backward pass would otherwise keep these full-size temporaries until it ends.
+        return tf.tidy(() => {
+          const normalized = tf.batchNorm(savedInput, savedMean, savedVariance, undefined, undefined, eps);
+          const betaGradient = tf.sum(dy, axes) as tf.Tensor1D;
+          const gammaGradient = tf.sum(tf.mul(dy, normalized), axes) as tf.Tensor1D;
+          // dx = dy·a + x̂·b + c per channel, with a = γ/σ, b = −a·dγ/n, c = −a·dβ/n; x̂·b + c is one batchNorm kernel.
+          const a = tf.mul(savedScale, tf.rsqrt(tf.add(savedVariance, eps))) as tf.Tensor1D;
+          const b = tf.mul(a, tf.mul(gammaGradient, -1 / count)) as tf.Tensor1D;
+          const c = tf.mul(a, tf.mul(betaGradient, -1 / count)) as tf.Tensor1D;
+          const affine = tf.batchNorm(savedInput, savedMean, savedVariance, c, b, eps);
+          const inputGradient = tf.add(tf.mul(dy, a), affine);
+          return [inputGradient, gammaGradient, betaGradient];
+        });
       },
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);

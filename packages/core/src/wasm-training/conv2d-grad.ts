@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Conv2dPad } from './conv-geometry.js';
 import { conv2dFilterGradient } from './conv2d-filter-gradient.js';
 import { conv2dInputGradient } from './conv2d-input-gradient.js';
+import { releaseWhenNextGradientRuns } from './gradient-memory.js';
 
 /** Backends on which the forward-convolution formulation is used (measured faster there). */
 export const forwardConvGradientBackends: ReadonlySet<string> = new Set(['wasm', 'cpu']);
@@ -35,6 +36,8 @@ export function createConv2dGradConfig(stock: tf.GradConfig | undefined): tf.Gra
       if (useStock) return stock.gradFunc(dy, saved, attrs);
       if (dataFormat === 'NCHW') throw new Error('Conv2D gradient: only NHWC is supported');
       const dy4 = dy as tf.Tensor4D;
+      // The saved x and filter serve this node only: freed once the next gradient runs, not when backprop ends.
+      releaseWhenNextGradientRuns([x, filter]);
       return {
         x: () => conv2dInputGradient(x.shape, dy4, filter, strides, pad, dilations, dimRoundingMode),
         filter: () => conv2dFilterGradient(x, dy4, filter.shape, strides, pad, dilations, dimRoundingMode),
