@@ -37,3 +37,4 @@ export { lossChartSpec, metricsChartSpec } from './report/chart-specs.js';
 export { renderSvg, shippedFontPath, svgToPng } from './report/render-chart.js';
 export { demoDefaults, demoRunConfig, runDemo, type DemoOptions, type DemoResult } from './demo.js';
 export { formatSplitSummary, summarizeSplit, type SplitSummary } from './commands/splits-command.js';
+export * from './sweep/index.js';
