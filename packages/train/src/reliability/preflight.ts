@@ -112,3 +112,21 @@ export function preflightOutputDirectory(outDir: string, options: PreflightOptio
   }
   return free;
 }
+
+/**
+ * The preflight of a run: `outDir` checked as above, with the checkpoint size estimated from the variables to save
+ * (Adam keeps two slots per variable, SGD with momentum one; plain SGD none is still counted as one, to be safe).
+ */
+export function preflightRun(
+  outDir: string,
+  variableMaps: readonly ReadonlyMap<string, { readonly size: number }>[],
+  optimizerKind: 'adam' | 'sgd',
+  options: Omit<PreflightOptions, 'checkpointBytes'> = {},
+): number {
+  let elements = 0;
+  for (const variables of variableMaps) for (const variable of variables.values()) elements += variable.size;
+  return preflightOutputDirectory(outDir, {
+    ...options,
+    checkpointBytes: estimateCheckpointBytes(elements, optimizerKind === 'adam' ? 2 : 1),
+  });
+}

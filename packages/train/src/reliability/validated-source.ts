@@ -52,3 +52,38 @@ export function validatedSource(source: SampleSource, options: ValidatedSourceOp
     skippedIndices: () => [...skipped].sort((a, b) => a - b),
   };
 }
+
+/** What a run config says about sample validation (`data.onInvalidSample`, `data.workers`). */
+export interface SampleGuardOptions {
+  /** 'error' or 'skip'; absent = 'error' when samples load on the main thread (workers 0), else no validation. */
+  readonly onInvalidSample?: 'error' | 'skip' | undefined;
+  readonly workers: number;
+}
+
+/**
+ * Wraps a run's training and validation sources with validation as the config asks. Validation runs where samples
+ * are read on the main thread; setting `onInvalidSample` explicitly with workers > 0 validates there too (the
+ * samples then load on the main thread, said once in the log).
+ */
+export function guardSources<T extends { train: SampleSource; validation: SampleSource }>(
+  sources: T,
+  datasetName: string,
+  options: SampleGuardOptions,
+  log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): T {
+  const mode = options.onInvalidSample ?? (options.workers === 0 ? 'error' : undefined);
+  if (mode === undefined) return sources;
+  if (options.workers > 0)
+    log(
+      `data.onInvalidSample: ${mode}: samples are validated and loaded on the main thread (data.workers ignored)`,
+    );
+  return {
+    ...sources,
+    train: validatedSource(sources.train, { name: `${datasetName} train`, onInvalid: mode, log }),
+    validation: validatedSource(sources.validation, {
+      name: `${datasetName} validation`,
+      onInvalid: mode,
+      log,
+    }),
+  };
+}

@@ -16,7 +16,7 @@ import { createMultiTaskNetwork } from '@partial-mtl/models';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCheckpoint } from '../../src/checkpoint.js';
-import { validatedSource } from '../../src/reliability/validated-source.js';
+import { guardSources, validatedSource } from '../../src/reliability/validated-source.js';
 import { readJsonLines, type TrainLogLine } from '../../src/run-logs.js';
 import { train } from '../../src/train.js';
 
@@ -234,4 +234,28 @@ describe('a task with no labelled samples in the split', () => {
       `bad data (train path): ${counts.badInputs} bad samples tried; empty task '${emptyTask}': loss 0 in ${lines.length} steps, ${headVariables} head variables unchanged`,
     );
   }, 60_000);
+});
+
+describe('guardSources (the run-config switch)', () => {
+  it("validates by default on the main thread, not with workers unless asked, and 'skip' on request", async () => {
+    const bad = new Map<number, Corruption>([[2, corruptions['NaN pixel']!.corrupt]]);
+    const sources = () => ({ train: corruptedScenes(bad), validation: corruptedScenes(new Map()), extra: 1 });
+    const byDefault = guardSources(sources(), 'scenes', { workers: 0 });
+    expect(byDefault.extra).toBe(1);
+    await expect(byDefault.train.read(2)).rejects.toThrow(
+      /^scenes train, sample 2: image non-finite value at element 5/,
+    );
+    const withWorkers = sources();
+    expect(guardSources(withWorkers, 'scenes', { workers: 2 })).toBe(withWorkers);
+    const lines: string[] = [];
+    const skipping = guardSources(sources(), 'scenes', { workers: 2, onInvalidSample: 'skip' }, (line) =>
+      lines.push(line),
+    );
+    expect((await skipping.train.read(2)).labels).toEqual({});
+    expect(lines).toEqual([
+      'data.onInvalidSample: skip: samples are validated and loaded on the main thread (data.workers ignored)',
+      'skipped scenes train, sample 2: image non-finite value at element 5; 1 sample(s) skipped so far',
+    ]);
+    counts.badInputs += 2;
+  });
 });

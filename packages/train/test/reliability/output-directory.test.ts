@@ -7,7 +7,11 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadCheckpoint } from '../../src/checkpoint.js';
-import { estimateCheckpointBytes, preflightOutputDirectory } from '../../src/reliability/preflight.js';
+import {
+  estimateCheckpointBytes,
+  preflightOutputDirectory,
+  preflightRun,
+} from '../../src/reliability/preflight.js';
 import { runTraining } from '../../src/training-loop.js';
 import { disposeComponents, tinyComponents } from '../fixtures/tiny-components.js';
 import { type FsFaults, installFsFaults } from './fs-faults.js';
@@ -81,6 +85,33 @@ describe('output directory preflight', () => {
       /has 0\.4 MiB free, a run needs about 50\.5 MiB \(3 checkpoints of 11\.5 MiB plus logs\); nothing was trained/,
     );
     counts.faults += 1;
+  });
+
+  it('preflightRun sizes the checkpoints from the variables and the optimizer', () => {
+    const components = tinyComponents();
+    const fine = mkdtempSync(join(tmpdir(), 'outdir-run-'));
+    const maps = [components.network.namedVariables(), components.regularizer.namedVariables()];
+    let seen = 0;
+    const statfs = () => ({ bavail: 1e9, bsize: 1 });
+    expect(preflightRun(fine, maps, 'adam', { statfs, copies: 1, marginBytes: 0 })).toBe(1e9);
+    // 12 + 12 + 4 + 1 weights: with Adam 3 copies of 4 bytes each, plus 64 KiB of state, must fit in free space.
+    const exact = estimateCheckpointBytes(29, 2);
+    expect(() =>
+      preflightRun(fine, maps, 'adam', {
+        statfs: () => ({ bavail: exact - 1, bsize: 1 }),
+        copies: 1,
+        marginBytes: 0,
+      }),
+    ).toThrow(/nothing was trained/);
+    expect(
+      preflightRun(fine, maps, 'sgd', {
+        statfs: () => ((seen += 1), { bavail: estimateCheckpointBytes(29, 1), bsize: 1 }),
+        copies: 1,
+        marginBytes: 0,
+      }),
+    ).toBeGreaterThan(0);
+    expect(seen).toBe(1);
+    disposeComponents(components);
   });
 });
 
