@@ -50,7 +50,7 @@ function describeSetup(data: StudyData, options: StudyOptions, evaluationCount: 
       `${perRun(options.unlabelledBatch)} unlabelled images (${share(perRun(options.unlabelledBatch), data.unlabelledRows.length)}); ` +
       `the class-labelled part is seen ${((options.classBatch * options.steps) / data.classRows.length).toFixed(1)} times.`,
     `DM: distribution-matching regularizer, relatedness = datasets' fashionAttributeRelatedness, coannotation ${options.coannotation}, ` +
-      `direction ${options.direction} (${options.auToExpForm}, on ${options.dmOn}), lambdaDm ${options.lambdaDm}, lambdaSca ${options.lambdaSca}.`,
+      `direction ${options.direction} (${options.auToExpForm}, on ${options.dmOn}), lambdaDm ${options.lambdaDm}, lambdaSca ${options.lambdaSca}${options.dmWarmup > 0 ? `, linear warm-up over ${options.dmWarmup} steps` : ''}.`,
     `Evaluation: ${evaluationCount} ${options.evaluateOn === 'test' ? 'test' : 'validation'} images.`,
   ];
 }

@@ -41,6 +41,7 @@ export type RunSettings = Pick<
   | 'direction'
   | 'auToExpForm'
   | 'dmOn'
+  | 'dmWarmup'
 >;
 
 /** Test (or validation) metrics of one run, fractions in [0, 1]. STL has no attribute head. */
@@ -151,7 +152,8 @@ export function trainAndEvaluate(
                   step,
                   epoch: 0,
                 });
-                loss = tf.add(loss, regularization.loss);
+                const ramp = settings.dmWarmup > 0 ? Math.min(1, (step + 1) / settings.dmWarmup) : 1;
+                loss = tf.add(loss, tf.mul(regularization.loss, ramp));
               }
               return loss;
             },
