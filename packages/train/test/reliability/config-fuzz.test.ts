@@ -235,6 +235,68 @@ describe('config fuzzing in process', () => {
   });
 });
 
+describe('CLI argument fuzzing in process', () => {
+  it('300 random command lines end with exit code 0, 1 or 2 and a message, never an exception or stack trace', async () => {
+    const { main } = await import('../../src/cli.js');
+    const blocker = join(mkdtempSync(join(tmpdir(), 'cli-args-')), 'a-file');
+    writeFileSync(blocker, 'not a directory');
+    const random = new RandomSource(4242);
+    // Only paths under a regular file: nothing can be read from or created there, so no run ever starts.
+    const path = () =>
+      join(blocker, random.pick(['run', 'config.yaml', 'config.json', 'split.pth', 'x.toml']));
+    const commands = ['train', 'eval', 'report', 'splits', 'trian', '', '--version', '-x', 'help'];
+    const flags = [
+      '--config',
+      '--resume',
+      '--out',
+      '--backend',
+      '--progress',
+      '--bogus',
+      '-c',
+      '--',
+      '--config=',
+      '--backend=gpu9',
+      '--progress=fast',
+      'show',
+      'positional',
+    ];
+    const values = () =>
+      random.pick([
+        path(),
+        '',
+        'cpu',
+        'auto',
+        'tensorflow-gpu',
+        'none',
+        '-1',
+        '--help',
+        '\u0000',
+        'a'.repeat(300),
+      ]);
+    const codes = new Map<number, number>();
+    for (let trial = 0; trial < 300; trial++) {
+      const argv = [random.pick(commands)];
+      for (let count = random.int(5); count > 0; count--) {
+        argv.push(random.pick(flags));
+        if (random.bernoulli(0.7)) argv.push(values());
+      }
+      if (random.bernoulli(0.05)) argv.push('--help');
+      const output: string[] = [];
+      const code = await main(argv, {
+        print: (text) => output.push(text),
+        error: (text) => output.push(text),
+      });
+      counts.cli += 1;
+      codes.set(code, (codes.get(code) ?? 0) + 1);
+      expect([0, 1, 2], argv.join(' ')).toContain(code);
+      const text = output.join('\n');
+      expect(text.length, argv.join(' ')).toBeGreaterThan(0);
+      expect(text, argv.join(' ')).not.toMatch(/\n\s+at /);
+    }
+    expect(codes.get(2)).toBeGreaterThan(100);
+  }, 60_000);
+});
+
 describe('the CLI on bad configs (child processes)', () => {
   it('exits 2 with the field named and no stack trace', async () => {
     const cli = bundleChild('src/cli.ts', 'cli', { allPackagesExternal: true });
