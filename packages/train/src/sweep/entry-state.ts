@@ -99,6 +99,12 @@ function lockAgeMs(path: string): number {
   }
 }
 
+/** True while a live runner (or its trainer) holds the entry's lock, whatever the entry's files say. */
+export function entryIsLocked(directory: string): boolean {
+  const owner = lockOwner(directory);
+  return owner !== undefined && lockIsHeld(directory, owner);
+}
+
 export class EntryBusyError extends Error {
   constructor(directory: string, owner: LockOwner) {
     super(`${directory} is being run by pid ${owner.childPid ?? owner.pid} on ${owner.host}`);

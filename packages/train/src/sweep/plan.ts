@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'no
 import { join } from 'node:path';
 import { configHash } from './canonical-json.js';
 import { cloneJson, setPath } from './dotted-path.js';
+import { entryIsLocked } from './entry-state.js';
 import { readJsonIfPresent, writeJsonAtomic } from './files.js';
 import type { Grid, ReportMetric } from './grid.js';
 
@@ -216,12 +217,17 @@ export function writePlan(
         changes,
       );
     }
-    for (const change of changes.changed) {
-      const old = previous.entries[change.index]!;
-      const moved = supersede(runsDirectory, old);
-      if (moved) superseded.push(moved);
+    const outdated = [
+      ...changes.changed.map((change) => previous.entries[change.index]!),
+      ...changes.removed,
+    ];
+    const running = outdated.filter((entry) => entryIsLocked(entryDirectory(runsDirectory, entry)));
+    if (running.length > 0) {
+      throw new Error(
+        `cannot replace entries that are running: ${running.map((entry) => entry.id).join(', ')}; stop them first`,
+      );
     }
-    for (const old of changes.removed) {
+    for (const old of outdated) {
       const moved = supersede(runsDirectory, old);
       if (moved) superseded.push(moved);
     }

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { canonicalJson, configHash } from '../../src/sweep/canonical-json.js';
+import { acquireEntryLock } from '../../src/sweep/entry-state.js';
 import { loadGrid, parseGrid } from '../../src/sweep/grid.js';
 import { expandGrid, PlanConflictError, readPlan, writePlan } from '../../src/sweep/plan.js';
 import { writeTinyGrid } from './tiny-grid.js';
@@ -134,6 +135,12 @@ describe('writePlan', () => {
       first.plan.entries.map((entry) => entry.hash),
     );
 
+    const lock = acquireEntryLock(join(runs, '0003'));
+    expect(() => writePlan(runs, changedGrid, { update: true })).toThrow(
+      /cannot replace entries that are running: 0003/,
+    );
+    expect(readFileSync(join(runs, '0003', 'result.json'), 'utf8')).toBe('{"old":true}');
+    lock.release();
     const updated = writePlan(runs, changedGrid, { update: true });
     updated.plan.entries.forEach((entry, index) => {
       const old = first.plan.entries[index]!;
