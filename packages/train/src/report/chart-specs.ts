@@ -10,7 +10,7 @@ const sharedConfig = {
   background: 'white',
   view: { stroke: '#ddd' },
   axis: { labelFontSize: 10, titleFontSize: 11 },
-  legend: { labelFontSize: 10, titleFontSize: 11 },
+  legend: { labelFontSize: 10, titleFontSize: 11, labelLimit: 400 },
 } as const;
 
 /** Loss parts over steps (the total and every logged part), log-free linear scale. */
@@ -28,7 +28,7 @@ export function lossChartSpec(lines: readonly TrainLogLine[]): TopLevelSpec {
     mark: { type: 'line', strokeWidth: 1.5 },
     encoding: {
       x: { field: 'step', type: 'quantitative', title: 'step', axis: { format: 'd' } },
-      y: { field: 'value', type: 'quantitative', title: 'loss', axis: { format: '~g' } },
+      y: { field: 'value', type: 'quantitative', title: 'loss', axis: { format: '~r' } },
       color: { field: 'part', type: 'nominal', title: 'part' },
     },
     config: sharedConfig,
@@ -57,7 +57,7 @@ export function metricsChartSpec(lines: readonly MetricsLine[]): TopLevelSpec {
       mark: { type: 'line', point: true, strokeWidth: 1.5 },
       encoding: {
         x: { field: 'step', type: 'quantitative', title: 'step', axis: { format: 'd' } },
-        y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false }, axis: { format: '~g' } },
+        y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false }, axis: { format: '~r' } },
       },
     },
     resolve: { scale: { y: 'independent' } },
