@@ -25,32 +25,34 @@ export interface ValidatedSource extends SampleSource {
 export function validatedSource(source: SampleSource, options: ValidatedSourceOptions): ValidatedSource {
   const skipped = new Set<number>();
   const onInvalid = options.onInvalid ?? 'error';
-  return {
-    tasks: source.tasks,
-    length: source.length,
-    async read(index: number): Promise<Sample> {
-      const sample = await source.read(index);
-      const found = findSampleProblem(sample, source.tasks);
-      if (!found) return sample;
-      const text = `${options.name}, sample ${sample.index}: ${found.field} ${found.problem}`;
-      if (onInvalid === 'error') {
-        throw new InvalidSampleError(
-          `${text} (set data.onInvalidSample: skip to skip such samples)`,
-          sample.index,
-          found.field,
-        );
-      }
-      if (!skipped.has(sample.index)) {
-        skipped.add(sample.index);
-        options.log?.(`skipped ${text}; ${skipped.size} sample(s) skipped so far`);
-      }
-      const shape = sample.image.shape.length === 3 ? sample.image.shape : [1, 1, 3];
-      const size = shape.reduce((product, value) => product * value, 1);
-      return { index: sample.index, image: { data: new Float32Array(size), shape }, labels: {} };
-    },
-    skippedCount: () => skipped.size,
-    skippedIndices: () => [...skipped].sort((a, b) => a - b),
+  const read = async (index: number): Promise<Sample> => {
+    const sample = await source.read(index);
+    const found = findSampleProblem(sample, source.tasks);
+    if (!found) return sample;
+    const text = `${options.name}, sample ${sample.index}: ${found.field} ${found.problem}`;
+    if (onInvalid === 'error') {
+      throw new InvalidSampleError(
+        `${text} (set data.onInvalidSample: skip to skip such samples)`,
+        sample.index,
+        found.field,
+      );
+    }
+    if (!skipped.has(sample.index)) {
+      skipped.add(sample.index);
+      options.log?.(`skipped ${text}; ${skipped.size} sample(s) skipped so far`);
+    }
+    const shape = sample.image.shape.length === 3 ? sample.image.shape : [1, 1, 3];
+    const size = shape.reduce((product, value) => product * value, 1);
+    return { index: sample.index, image: { data: new Float32Array(size), shape }, labels: {} };
   };
+  // The source stays the prototype (its own fields, e.g. a loader's entries, remain visible); the worker-pool
+  // descriptor is hidden, so samples are read here, where they are validated.
+  return Object.create(source, {
+    read: { value: read, enumerable: true },
+    descriptor: { value: undefined, enumerable: false },
+    skippedCount: { value: () => skipped.size, enumerable: true },
+    skippedIndices: { value: () => [...skipped].sort((a, b) => a - b), enumerable: true },
+  }) as ValidatedSource;
 }
 
 /** What a run config says about sample validation (`data.onInvalidSample`, `data.workers`). */

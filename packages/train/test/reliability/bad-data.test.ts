@@ -259,3 +259,28 @@ describe('guardSources (the run-config switch)', () => {
     counts.badInputs += 2;
   });
 });
+
+describe('validatedSource keeps the wrapped source usable', () => {
+  it("keeps the source's own fields and hides its worker descriptor", async () => {
+    const clean = createSyntheticScenes({
+      height: 8,
+      width: 8,
+      count: 4,
+      seed: 4,
+      tasks: ['semseg'] as never,
+    });
+    const described = Object.assign(Object.create(clean) as SampleSource, {
+      entries: ['a', 'b'],
+      descriptor: { kind: 'synthetic-scenes', options: {} },
+    });
+    const wrapped = validatedSource(described, { name: 'scenes' }) as SampleSource & {
+      entries?: string[];
+      descriptor?: unknown;
+    };
+    expect(wrapped.entries).toEqual(['a', 'b']);
+    expect(wrapped.descriptor).toBeUndefined();
+    expect(wrapped.length).toBe(4);
+    expect(wrapped.tasks.map((task) => task.name)).toEqual(['semseg']);
+    expect((await wrapped.read(1)).index).toBe(1);
+  });
+});

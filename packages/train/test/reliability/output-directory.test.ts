@@ -54,7 +54,9 @@ describe('output directory preflight', () => {
           onStep: () => (steps += 1),
         }),
       ).rejects.toThrow(
-        new RegExp(`outDir: ${outDir.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} (is not writable|cannot be created: .* is a file)`),
+        new RegExp(
+          `outDir: ${outDir.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} (is not writable|cannot be created: .* is a file)`,
+        ),
       );
       expect(steps).toBe(0);
       disposeComponents(components);
