@@ -23,6 +23,8 @@ export interface StepResult {
   readonly params: number;
   readonly msPerStepMedian: number;
   readonly msPerStepAll: number[];
+  /** Median process CPU time per step (all threads): robust to a loaded machine for 1 thread. */
+  readonly cpuMsPerStepMedian: number;
   /** Median time of the optimizer update alone (part of the step). */
   readonly msOptimizerMedian: number;
   readonly tensorsAfter: number;
@@ -113,14 +115,20 @@ export async function runStep(options: {
   };
 
   const times: number[] = [];
+  const cpuTimes: number[] = [];
   let loss = Number.NaN;
   let tensorsAfterFirstStep = 0;
   for (let index = 0; index < config.warmup + config.steps; index++) {
     const started = performance.now();
+    const cpuStarted = process.cpuUsage();
     loss = step();
     const elapsed = performance.now() - started;
+    const cpu = process.cpuUsage(cpuStarted);
     if (index === 0) tensorsAfterFirstStep = tf.memory().numTensors;
-    if (index >= config.warmup) times.push(elapsed);
+    if (index >= config.warmup) {
+      times.push(elapsed);
+      cpuTimes.push((cpu.user + cpu.system) / 1000);
+    }
   }
   let profile: StepResult['profile'];
   if (options.profile) {
@@ -155,6 +163,7 @@ export async function runStep(options: {
     params,
     msPerStepMedian: Math.round(median(times) * 10) / 10,
     msPerStepAll: times.map((time) => Math.round(time * 10) / 10),
+    cpuMsPerStepMedian: Math.round(median(cpuTimes) * 10) / 10,
     msOptimizerMedian:
       Math.round(median(optimizerTimes.slice(config.warmup, config.warmup + config.steps)) * 10) / 10,
     tensorsAfter,

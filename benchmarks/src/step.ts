@@ -94,6 +94,7 @@ const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
 function report(label: string, result: StepResult): void {
   console.log(
     `${label}: ${result.msPerStepMedian} ms/step median of ${result.msPerStepAll.length} [${result.msPerStepAll.join(', ')}]` +
+      ` | CPU time ${result.cpuMsPerStepMedian} ms/step` +
       ` | threads ${result.threads ?? '-'} | tensors after step 1: ${result.tensorsAfterFirstStep}, after ${result.config.warmup + result.config.steps} steps: ${result.tensorsAfter}` +
       ` | heap ${result.heapUsedMb} MB | loss ${result.loss.toFixed(4)}`,
   );
