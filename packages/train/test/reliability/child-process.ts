@@ -28,9 +28,11 @@ export function bundleChild(
   outName: string,
   options: { aliases?: Record<string, string>; allPackagesExternal?: boolean } = {},
 ): string {
-  const outDirectory = join(packageDirectory, 'node_modules', '.cache', 'reliability-children');
+  // Two levels below the package root, like src/report/*.ts, so paths the sources resolve relative to their own
+  // module (the shipped font: ../../fonts) still point into this package.
+  const outDirectory = join(packageDirectory, 'node_modules', '.cache');
   mkdirSync(outDirectory, { recursive: true });
-  const outfile = join(outDirectory, `${outName}-${process.pid}.mjs`);
+  const outfile = join(outDirectory, `reliability-${outName}-${process.pid}.mjs`);
   const args = [
     entry,
     '--bundle',

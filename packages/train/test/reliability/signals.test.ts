@@ -1,7 +1,7 @@
 // SIGINT and SIGTERM in a real child process: the loop finishes the current step, writes a checkpoint holding
 // exactly the weights at that step, and the process exits 0; a resumed run continues from that step.
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -12,16 +12,19 @@ import { disposeComponents, tinyComponents } from '../fixtures/tiny-components.j
 import { bundleChild, killAllChildren, startChild } from './child-process.js';
 
 let trainer = '';
+let cli = '';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
   trainer = bundleChild('test/reliability/children/signal-trainer.ts', 'signal-trainer', {
     allPackagesExternal: true,
   });
+  cli = bundleChild('src/cli.ts', 'signal-cli', { allPackagesExternal: true });
 });
 afterAll(() => {
   killAllChildren();
   rmSync(trainer, { force: true });
+  rmSync(cli, { force: true });
 });
 
 function checkpointNetworkHash(outDir: string): { step: number; hash: string } {
@@ -71,5 +74,51 @@ describe('SIGINT / SIGTERM during training', () => {
       expect(resumed.step).toBe(stoppedAt + 2);
       disposeComponents(components);
     }
+  }, 90_000);
+
+  it('the partial-mtl train CLI stops on SIGINT after the current step with exit code 0 and a resumable checkpoint', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'signal-cli-'));
+    const outDir = join(directory, 'run');
+    const config = join(directory, 'tiny.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        seed: 3,
+        outDir,
+        backend: 'cpu',
+        dataset: { name: 'synthetic-affect', options: { size: 16, trainCount: 24, validationCount: 8 } },
+        split: { scenario: 'onelabel' },
+        model: { backbone: 'small-cnn', widthMultiplier: 0.25 },
+        regularizer: { name: 'none' },
+        data: { batchSize: 4, augment: false },
+        training: {
+          epochs: 1000,
+          checkpointEverySteps: 100000,
+          evaluateEvery: { unit: 'epoch', every: 1000 },
+        },
+      }),
+    );
+    const run = startChild(process.execPath, [cli, 'train', '--config', config, '--progress', 'none']);
+    const log = join(outDir, 'train-log.jsonl');
+    let exited = false;
+    void run.exited.then(() => (exited = true));
+    while (
+      !exited &&
+      !(existsSync(log) && readFileSync(log, 'utf8').split('\n').filter(Boolean).length >= 3)
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(exited, run.stderr()).toBe(false);
+    run.child.kill('SIGINT');
+    const exit = await run.exited;
+    expect(exit.code, run.stderr()).toBe(0);
+    const stopped = /stopped by SIGINT after step (\d+); checkpoint written/.exec(run.stderr());
+    expect(stopped, run.stderr()).not.toBeNull();
+    const step = Number(stopped![1]);
+    expect(JSON.parse(run.stdout().trim().split('\n').pop()!)).toMatchObject({ stopReason: 'signal', step });
+    const loaded = loadCheckpoint(join(outDir, 'checkpoints', 'last'));
+    expect(loaded?.state.step).toBe(step);
+    tf.dispose([...loaded!.tensors.values()]);
+    expect(run.stderr()).not.toMatch(/\n\s+at /);
   }, 90_000);
 });
