@@ -60,6 +60,8 @@ export const dataSchema = z.strictObject({
   workers: z.number().int().min(0).default(0),
   /** Data augmentation (random scale-crop and flip, as MTAN/JTR). */
   augment: z.boolean().default(true),
+  /** Invalid samples (non-finite values, class ids out of range, bad shapes): 'error' names the sample; 'skip' blanks and counts it. */
+  onInvalidSample: z.enum(['error', 'skip']).optional(),
 });
 
 export const trainingSchema = z.strictObject({

@@ -20,6 +20,8 @@ import {
 } from '@partial-mtl/datasets';
 import type { RunConfig } from './config-schema.js';
 import type { BatchSource } from './loop-options.js';
+import { emptyTaskWarnings } from './reliability/split-checks.js';
+import { guardSources } from './reliability/validated-source.js';
 
 export interface OpenedDataset {
   readonly tasks: readonly TaskSpec[];
@@ -158,7 +160,12 @@ export function datasetNeedsPath(name: string): boolean {
 export async function openDataset(config: RunConfig): Promise<OpenedDataset> {
   const entry = datasetEntries[config.dataset.name];
   if (!entry) throw new Error(`dataset.name: unknown dataset '${config.dataset.name}' (expected one of: ${datasetNames.join(', ')})`);
-  const { train, validation, naturalSplit } = await entry.open(config);
+  const opened = await entry.open(config);
+  const { naturalSplit } = opened;
+  const { train, validation } = guardSources({ train: opened.train, validation: opened.validation }, config.dataset.name, {
+    onInvalidSample: config.data.onInvalidSample,
+    workers: config.data.workers,
+  });
   const taskNames = train.tasks.map((task) => task.name);
   const split = config.split.table
     ? await loadSplitTable(config.split.table, { taskNames })
@@ -168,6 +175,7 @@ export async function openDataset(config: RunConfig): Promise<OpenedDataset> {
   if (split.rows !== train.length) {
     throw new Error(`split.table: ${split.rows} rows, but the training set has ${train.length} samples`);
   }
+  for (const warning of emptyTaskWarnings(split)) process.stderr.write(`${warning}\n`);
   return { tasks: train.tasks, train, validation, split };
 }
 

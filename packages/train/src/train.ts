@@ -7,6 +7,7 @@ import { buildComponents, disposeComponents } from './build-components.js';
 import { resolveRunConfig } from './config-load.js';
 import type { RunConfig } from './config-schema.js';
 import type { LoopOptions } from './loop-options.js';
+import { preflightRun } from './reliability/preflight.js';
 import { writeReport } from './report/write-report.js';
 import { runTraining, type TrainingResult } from './training-loop.js';
 
@@ -71,6 +72,9 @@ export async function train(configInput: unknown, runtime: TrainRuntimeOptions =
   const config = resolveRunConfig(configInput);
   const components = await buildComponents(config);
   try {
+    if (!runtime.resume) {
+      preflightRun(config.outDir, [components.network.namedVariables(), components.regularizer.namedVariables()], config.optimizer.kind);
+    }
     const result = await runTraining(components, loopOptionsOf(config, runtime));
     let reportPath: string | undefined;
     if (runtime.report ?? true) {
