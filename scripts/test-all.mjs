@@ -30,8 +30,7 @@ function testedFolders() {
 for (const folder of testedFolders()) rmSync(join(folder, 'test-results.json'), { force: true });
 // `pnpm exec` and npx put a relative `./node_modules/.bin` on PATH; turbo would then resolve the package manager
 // relative to each package folder and fail to spawn it. Make every PATH entry absolute first.
-const path = (process.env.PATH ?? '')
-  .split(delimiter)
+const path = [join(root, 'node_modules', '.bin'), ...(process.env.PATH ?? '').split(delimiter)]
   .map((entry) => (entry && !isAbsolute(entry) ? resolve(root, entry) : entry))
   .join(delimiter);
 // Two tasks at a time: the machines this runs on have two cores, and test suites time out when oversubscribed.
