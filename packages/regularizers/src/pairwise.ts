@@ -77,6 +77,22 @@ export function samplePairs(labelled: readonly number[], pairs: 'partial' | 'all
   return result;
 }
 
+/**
+ * Rows `samples` (ascending) of x along axis 0, as slices of contiguous runs joined by concat: the gradient is pad and
+ * split, which every backend has, unlike tf.gather's (UnsortedSegmentSum, missing on wasm). All rows: x itself.
+ */
+export function takeSamples<T extends tf.Tensor>(x: T, samples: readonly number[], batchSize: number): T {
+  if (samples.length === batchSize && samples.every((sample, index) => sample === index)) return x;
+  const runs: Array<[number, number]> = [];
+  for (const sample of samples) {
+    const last = runs[runs.length - 1];
+    if (last && last[0] + last[1] === sample) last[1] += 1;
+    else runs.push([sample, 1]);
+  }
+  const pieces = runs.map(([begin, size]) => tf.slice(x, [begin], [size]));
+  return (pieces.length === 1 ? pieces[0]! : tf.concat(pieces, 0)) as T;
+}
+
 /** λ at a step, with the optional linear ramp-up. */
 export function consistencyWeightAt(settings: PairwiseSettings, epoch: number, step: number): number {
   if (settings.rampUp === 'fixed') return settings.consistencyWeight;
@@ -213,7 +229,7 @@ export function createPairwiseConsistency(options: PairwiseOptions): PairwiseReg
                 samplePairs(row, settings.pairs).some(([a, b]) => a === s && b === t) ? [sample] : [],
               );
               if (samples.length === 0) continue;
-              const take = (x: tf.Tensor) => tf.gather(x, samples);
+              const take = (x: tf.Tensor) => takeSamples(x, samples, batchSize);
               terms.push(
                 pairLoss(
                   tasks[s]!,

@@ -1,4 +1,4 @@
-import { defineTasks, RandomSource } from '@partial-mtl/core';
+import { defineTasks, enableWasmTraining, RandomSource, selectBackend } from '@partial-mtl/core';
 import { segnetChannels } from '@partial-mtl/models';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +14,7 @@ import {
   preparePrediction,
   samplePairs,
 } from '../src/index.js';
+import { takeSamples } from '../src/pairwise.js';
 import { fixedValues, makeBatch, makeInput, useCpuWithFastConvGradients } from './helpers.js';
 
 beforeAll(useCpuWithFastConvGradients);
@@ -237,5 +238,111 @@ describe('pairwise regularizer', () => {
       }),
     ).toThrow(/at least 2 dense tasks/);
     regularizer.dispose();
+  });
+});
+
+describe('pairwise clean mode on wasm and dispose', () => {
+  // Sample 0 and 2 share pairs (1→0, 2→0), so clean mode batches non-contiguous rows (slices joined by concat).
+  const labelMask = [
+    [1, 0, 0],
+    [0, 1, 1],
+    [1, 0, 0],
+  ];
+
+  it('takes rows as slices of contiguous runs, with the same values and gradient as gather', () => {
+    const x = tf.tensor2d([1, 2, 3, 4, 5, 6, 7, 8], [4, 2]);
+    const before = tf.memory().numTensors;
+    expect(takeSamples(x, [0, 1, 2, 3], 4)).toBe(x);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.tidy(() => {
+      expect(Array.from(takeSamples(x, [0, 2, 3], 4).dataSync())).toEqual([1, 2, 5, 6, 7, 8]);
+      expect(Array.from(takeSamples(x, [1], 4).dataSync())).toEqual([3, 4]);
+      const weights = tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2]);
+      const gradient = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(takeSamples(v, [0, 2, 3], 4), weights)))(x);
+      const gatherGradient = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.gather(v, [0, 2, 3]), weights)))(x);
+      expect(Array.from(gradient.dataSync())).toEqual(Array.from(gatherGradient.dataSync()));
+    });
+    x.dispose();
+  });
+
+  /** One clean-mode training step (gradients of predictions and mapping net, one Adam step); loss before and after. */
+  function cleanTrainingStep(): { loss: number; after: number; gradientNorm: number } {
+    const regularizer = createPairwiseConsistency({ tasks, widthMultiplier: 0.125, seed: 9, mode: 'clean' });
+    const base = pairwiseInput(labelMask, 0.125);
+    const predictions = Object.fromEntries(
+      Object.entries(base.viewOutputs[0]!.predictions).map(([name, value]) => [
+        name,
+        tf.variable(value, true, `pw-wasm-${name}-${tf.getBackend()}`),
+      ]),
+    );
+    const input = pairwiseInput(labelMask, 0.125, { predictions });
+    const groups = regularizer.variableGroups();
+    const variables = [...Object.values(predictions), ...groups[0]!.variables, ...groups[1]!.variables];
+    const { value, grads } = tf.variableGrads(() => regularizer.loss(input).loss, variables);
+    const loss = value.dataSync()[0]!;
+    const gradientNorm = tf.tidy(
+      () => tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))))).dataSync()[0]!,
+    );
+    const optimizer = tf.train.adam(1e-3);
+    optimizer.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })));
+    const afterLoss = regularizer.loss(input).loss;
+    const after = afterLoss.dataSync()[0]!;
+    tf.dispose([value, afterLoss, ...Object.values(grads), ...Object.values(predictions)]);
+    optimizer.dispose();
+    regularizer.dispose();
+    return { loss, after, gradientNorm };
+  }
+
+  it('trains a clean-mode step on wasm (no UnsortedSegmentSum) with the cpu loss within 1e-4', async () => {
+    const cpu = cleanTrainingStep();
+    expect(cpu.after).toBeLessThan(cpu.loss);
+    try {
+      // Core's selectBackend loads @tensorflow/tfjs-backend-wasm (core's optional peer) and enables wasm training.
+      const selection = await selectBackend({ prefer: 'wasm', warn: () => {} });
+      expect(selection.name).toBe('wasm');
+      enableWasmTraining();
+      const wasm = cleanTrainingStep();
+      // Relative tolerance 1e-4: float32 summation order differs between the backends' conv kernels.
+      expect(Math.abs(wasm.loss - cpu.loss)).toBeLessThan(1e-4 * Math.max(1, Math.abs(cpu.loss)));
+      expect(Math.abs(wasm.after - cpu.after)).toBeLessThan(1e-4 * Math.max(1, Math.abs(cpu.after)));
+      expect(Math.abs(wasm.gradientNorm - cpu.gradientNorm)).toBeLessThan(1e-3 * cpu.gradientNorm);
+    } finally {
+      await useCpuWithFastConvGradients();
+    }
+  });
+
+  it('create + dispose leaves no tensors behind, for pairwise and every other regularizer', () => {
+    const denseTasks = defineTasks([
+      { name: 'depth', kind: 'depth', channels: 1 },
+      { name: 'normal', kind: 'normals', channels: 3 },
+      { name: 'semseg', kind: 'segmentation', channels: 4 },
+    ]);
+    const affectTasks = defineTasks([
+      { name: 'expression', kind: 'multiclass', channels: 4 },
+      { name: 'actionUnits', kind: 'multilabel', channels: 3 },
+    ]);
+    const relatedness = [
+      [1, 0.5, 0],
+      [0.2, 0, 0],
+      [0, 1, 0.5],
+      [0, 0, 1],
+    ];
+    const cases: Array<[string, typeof denseTasks]> = [
+      ['pairwise', denseTasks],
+      ['jtr', denseTasks],
+      ['none', denseTasks],
+      ['consistency', denseTasks],
+      ['distribution-matching', affectTasks],
+    ];
+    for (const [name, regularizerTasks] of cases) {
+      const before = tf.memory().numTensors;
+      createRegularizer(name, {
+        tasks: regularizerTasks,
+        seed: 1,
+        widthMultiplier: 0.125,
+        ...(name === 'distribution-matching' ? { relatedness } : {}),
+      }).dispose();
+      expect({ name, leaked: tf.memory().numTensors - before }).toEqual({ name, leaked: 0 });
+    }
   });
 });

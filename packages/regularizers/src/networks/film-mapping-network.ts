@@ -75,8 +75,8 @@ export function createFilmMappingNetwork(options: FilmMappingNetworkOptions): Fi
           random: options.random,
         }),
         batchNorm: createBatchNorm({ name: `${layerName}.bn`, channels: outChannels }),
-        gamma: tf.variable(tf.ones([outChannels, pairs]), true, `${layerName}.gamma#${uniqueSuffix()}`),
-        beta: tf.variable(tf.zeros([outChannels, pairs]), true, `${layerName}.beta#${uniqueSuffix()}`),
+        gamma: filmTable(tf.ones([outChannels, pairs]), `${layerName}.gamma#${uniqueSuffix()}`),
+        beta: filmTable(tf.zeros([outChannels, pairs]), `${layerName}.beta#${uniqueSuffix()}`),
       });
       inChannels = outChannels;
     }
@@ -132,6 +132,16 @@ export function createFilmMappingNetwork(options: FilmMappingNetworkOptions): Fi
       }
     },
   };
+}
+
+/**
+ * A trainable FiLM table from its initial value, which it then frees: `tf.variable` keeps its own reference to the
+ * data, and the initial tensor would otherwise stay registered after `dispose()` (26 tensors per network: 13 layers).
+ */
+function filmTable(initial: tf.Tensor2D, name: string): tf.Variable {
+  const table = tf.variable(initial, true, name);
+  initial.dispose();
+  return table;
 }
 
 let suffixCounter = 0;
