@@ -14,7 +14,7 @@ import {
 } from '@partial-mtl/datasets';
 import { createMultiTaskNetwork } from '@partial-mtl/models';
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadCheckpoint } from '../../src/checkpoint.js';
 import { guardSources, validatedSource } from '../../src/reliability/validated-source.js';
 import { readJsonLines, type TrainLogLine } from '../../src/run-logs.js';
@@ -196,7 +196,21 @@ describe('a task with no labelled samples in the split', () => {
       data: { batchSize: 4, augment: false },
       training: { maxSteps: 6, checkpointEverySteps: 3 },
     };
-    const result = await train(config, { progress: 'none', report: false, log: () => {} });
+    const stderr: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      stderr.push(String(chunk));
+      return true;
+    });
+    let result: Awaited<ReturnType<typeof train>>;
+    try {
+      result = await train(config, { progress: 'none', report: false, log: () => {} });
+    } finally {
+      spy.mockRestore();
+    }
+    // The run says once, at the start, that the task has no labels.
+    expect(stderr.filter((line) => line.startsWith('warning: task'))).toEqual([
+      `warning: task '${emptyTask}' has no labelled sample in the training split (0 of 24 rows): its supervised loss is 0 and its head keeps its initial weights. Check the split table if this is not intended.\n`,
+    ]);
     expect(result.stopReason).toBe('completed');
     const lines = readJsonLines<TrainLogLine>(join(outDir, 'train-log.jsonl'));
     expect(lines).toHaveLength(6);
