@@ -2,6 +2,10 @@
 // segmentation, a squashed-sigmoid L1 for depth, 1 − cosine for normals, each masked by the view-2 joint mask and
 // divided by N = max(1, nnz(target)) (quirk 5) or max(1, Σm) (clean). Classification tasks use the BCE, edges and
 // regression a plain masked L1 (our extension; the paper has no such tasks).
+// Normals: faithful is the official `1 − Σ r̂·tgt·m / N` (only r normalised). With targets in [−1, 1] it cannot go
+// below 0: at each pixel |r̂·tgt| ≤ ‖tgt‖₂ ≤ nnz(tgt at that pixel), and N counts those non-zeros. Clean fix (no
+// jtr.md quirk number): the target is normalised too, `1 − Σ cos_c(r, tgt)·m / Σm`, a true cosine in [0, 2]. The
+// un-normalised dot divided by Σm went negative (down to 1 − 1.37) on the (n+1)/2-encoded clean targets.
 
 import type { TaskSpec } from '@partial-mtl/core';
 import * as tf from '@tensorflow/tfjs';
@@ -10,6 +14,8 @@ import { binaryCrossEntropyWithLogits } from './distribution-matching.js';
 export interface ReconstructionSettings {
   /** Quirk 5: N = max(1, nnz(target)) per task; otherwise max(1, Σ_hw m). */
   readonly nonzeroCountNormaliser: boolean;
+  /** Clean fix: normalise the normal target as well (a true cosine, ≥ 0); false = the official dot with r̂ only. */
+  readonly normaliseNormalTarget?: boolean;
 }
 
 /** Sum over all but the batch axis → [B]. */
@@ -57,7 +63,12 @@ export function reconstructionLossPerSample(
         }
         case 'normals': {
           const norm = tf.sqrt(tf.maximum(tf.sum(tf.square(output), -1, true), 1e-24));
-          term = tf.sub(1, tf.div(sumPerSample(tf.mul(tf.mul(tf.div(output, norm), target), mask)), count));
+          let unitTarget = target;
+          if (settings.normaliseNormalTarget) {
+            // Zero targets (masked label pixels) stay zero (and are masked out anyway).
+            unitTarget = tf.div(target, tf.sqrt(tf.maximum(tf.sum(tf.square(target), -1, true), 1e-24)));
+          }
+          term = tf.sub(1, tf.div(sumPerSample(tf.mul(tf.mul(tf.div(output, norm), unitTarget), mask)), count));
           break;
         }
         default:

@@ -2,6 +2,9 @@
 // Learning", CVPR 2024, arXiv 2404.01976), after the official code (KentoNishi/JTR-CVPR-2024) as jtr.md records it.
 // Modes: 'faithful' keeps the official quirks (jtr.md §8), 'clean' fixes them; each quirk has its own flag.
 // Divergences: unpooling by an equality mask; classification tasks broadcast over the map (our extension).
+// Clean-only fix beyond jtr.md §8 (flag `unnormalisedNormalTarget`): the normal reconstruction compares r̂ with the
+// normalised target (a true cosine, ≥ 0); the official r̂·tgt with a (n+1)/2 target of norm up to 1.37 divided by Σm
+// made the clean reconstruction loss negative (~−0.3 in the demo).
 
 import {
   isDenseTask,
@@ -54,6 +57,11 @@ export interface JtrQuirks {
   readonly reconstructionWeightAsSecondDistanceWeight: boolean;
   /** #10: the auto-encoder runs per sample (BN over one image) rather than once per batch. */
   readonly perSampleAutoEncoder: boolean;
+  /**
+   * Not in jtr.md's table: the normal reconstruction is `1 − Σ r̂·tgt·m / N` with an un-normalised target (the
+   * official code). Off (clean): the target is normalised too, so the term is a true cosine distance, ≥ 0.
+   */
+  readonly unnormalisedNormalTarget: boolean;
 }
 
 export const faithfulJtrQuirks: JtrQuirks = {
@@ -66,6 +74,7 @@ export const faithfulJtrQuirks: JtrQuirks = {
   sharedDepthConstants: true,
   reconstructionWeightAsSecondDistanceWeight: true,
   perSampleAutoEncoder: true,
+  unnormalisedNormalTarget: true,
 };
 
 export const cleanJtrQuirks: JtrQuirks = {
@@ -78,6 +87,7 @@ export const cleanJtrQuirks: JtrQuirks = {
   sharedDepthConstants: false,
   reconstructionWeightAsSecondDistanceWeight: false,
   perSampleAutoEncoder: false,
+  unnormalisedNormalTarget: false,
 };
 
 export interface JtrSettings {
@@ -312,7 +322,10 @@ export function createJointTaskRegularization(options: JtrOptions): JtrRegulariz
       const fromStack = autoEncoder.apply(stopGradient(view2.stack));
       const fromPrediction = autoEncoder.apply(stopGradient(view2.predictionStack));
       const secondDistance = cosineDistancePerSample(fromStack.latent, fromPrediction.latent);
-      const reconstructionSettings = { nonzeroCountNormaliser: quirks.nonzeroCountNormaliser };
+      const reconstructionSettings = {
+        nonzeroCountNormaliser: quirks.nonzeroCountNormaliser,
+        normaliseNormalTarget: !quirks.unnormalisedNormalTarget,
+      };
       const reconstruction = tf.add(
         reconstructionLossPerSample(
           tasks,

@@ -84,6 +84,37 @@ describe('JTR reconstruction and distance', () => {
     expect(loss.dataSync()[0]).toBeCloseTo(expected, 5);
   });
 
+  describe('normal reconstruction with an (n+1)/2-encoded target', () => {
+    const normalTasks = defineTasks([{ name: 'normal', kind: 'normals', channels: 3 }]);
+    // Two pixels; the output points along the encoded target, so r̂·tgt = ‖tgt‖ > 1 at both.
+    // Unit normals n0 = (0.6, 0.8, 0), n1 = (0, 0, 1) → tgt = (n+1)/2 = (0.8, 0.9, 0.5), (0.5, 0.5, 1).
+    const target = [0.8, 0.9, 0.5, 0.5, 0.5, 1];
+    const output = tf.tensor4d([1.6, 1.8, 1.0, 1, 1, 2], [1, 1, 2, 3]);
+    const norm0 = Math.hypot(0.8, 0.9, 0.5); // 1.3038
+    const norm1 = Math.hypot(0.5, 0.5, 1); // 1.2247
+    const run = (nonzeroCountNormaliser: boolean, normaliseNormalTarget: boolean) =>
+      reconstructionLossPerSample(
+        normalTasks,
+        output,
+        [tf.tensor4d(target, [1, 1, 2, 3])],
+        tf.ones([1, 1, 2, 1]) as tf.Tensor4D,
+        { nonzeroCountNormaliser, normaliseNormalTarget },
+      ).dataSync()[0]!;
+
+    it('clean (Σm, normalised target) is a true cosine distance: 0 for aligned vectors, never negative', () => {
+      expect(run(false, true)).toBeCloseTo(0, 6);
+      // Before the fix (un-normalised target over Σm = 2): 1 − (1.3038 + 1.2247)/2 = −0.264 < 0.
+      expect(run(false, false)).toBeCloseTo(1 - (norm0 + norm1) / 2, 5);
+      expect(run(false, false)).toBeLessThan(0);
+    });
+
+    it('faithful (N = nnz = 6, un-normalised target) is pinned by hand and stays ≥ 0', () => {
+      // 1 − (‖tgt0‖ + ‖tgt1‖)/6 = 1 − 2.5285/6 = 0.5786: |r̂·tgt| ≤ ‖tgt‖₂ ≤ nnz per pixel keeps it ≥ 0.
+      expect(run(true, false)).toBeCloseTo(1 - (norm0 + norm1) / 6, 5);
+      expect(run(true, false)).toBeCloseTo(0.57858, 4);
+    });
+  });
+
   it('cosine distance is 1 − mean over positions of the channel cosine, and zero vectors give no NaN', () => {
     const a = tf.tensor4d([1, 0, 3, 4, 0, 0], [1, 1, 3, 2]);
     const b = tf.tensor4d([1, 1, 4, 3, 1, 0], [1, 1, 3, 2]);
