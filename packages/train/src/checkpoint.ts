@@ -91,7 +91,7 @@ export async function saveCheckpoint(
   );
   for (const name of readdirSync(checkpointDirectory)) {
     if (name === version || name === 'current.json') continue;
-    if (name.startsWith('v') || name.startsWith('.tmp-')) rmSync(join(checkpointDirectory, name), { recursive: true, force: true });
+    if (name.startsWith('v') || name.startsWith('.tmp-') || name.startsWith('.current.json.tmp-')) rmSync(join(checkpointDirectory, name), { recursive: true, force: true });
   }
   return join(checkpointDirectory, version);
 }

@@ -1,7 +1,7 @@
 // The custom training loop: steps over the batch source, evaluates every N steps or epochs, keeps the best
 // checkpoint by Δm and the last one every N steps, stops on max steps / wall time / early stopping / signals /
 // non-finite values, and resumes from checkpoints/last. Method-agnostic: it only sees the core contracts.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { disposeBatch, RandomSource } from '@partial-mtl/core';
 import { trainingStep } from './gradient-step.js';
@@ -10,6 +10,8 @@ import { defaultLoopOptions, type LoopOptions, type TrainingComponents } from '.
 import { initialLoopState, readLoopCheckpoint, writeLoopCheckpoint, type BestSoFar, type LoopState } from './loop-state.js';
 import { applyLearningRates, collectVariableGroups, createOptimizerGroups, disposeOptimizerGroups } from './optimizer-groups.js';
 import { createProgress } from './progress.js';
+import { preflightOutputDirectory } from './reliability/preflight.js';
+import { describeRunFailure } from './reliability/run-failure.js';
 import { RunLogs } from './run-logs.js';
 
 export type StopReason = 'completed' | 'max-wall-time' | 'early-stopping' | 'signal' | 'non-finite';
@@ -51,24 +53,13 @@ export function resolveLoopOptions(input: LoopOptionsInput): LoopOptions {
   return options;
 }
 
-function checkWritable(outDir: string): void {
-  try {
-    mkdirSync(join(outDir, 'checkpoints'), { recursive: true });
-    const probe = join(outDir, `.write-probe-${process.pid}`);
-    writeFileSync(probe, 'ok');
-    rmSync(probe);
-  } catch (error) {
-    throw new Error(`outDir: ${outDir} is not writable (${(error as Error).message})`);
-  }
-}
-
 /** Runs (or resumes) training. The caller owns and disposes the components. */
 export async function runTraining(components: TrainingComponents, input: LoopOptionsInput): Promise<TrainingResult> {
   const options = resolveLoopOptions(input);
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const { network, regularizer, trainBatches } = components;
   if (trainBatches.batchesPerEpoch < 1) throw new Error('dataset: the training split has no batches');
-  checkWritable(options.outDir);
+  preflightOutputDirectory(options.outDir);
   const lastDirectory = join(options.outDir, 'checkpoints', 'last');
   const bestDirectory = join(options.outDir, 'checkpoints', 'best');
   const groups = createOptimizerGroups(collectVariableGroups(network, regularizer), options.optimizer);
@@ -199,6 +190,8 @@ export async function runTraining(components: TrainingComponents, input: LoopOpt
     }
     if (stopReason === 'early-stopping') await readLoopCheckpoint(bestDirectory, parts, { weightsOnly: true });
     if (stopReason === 'completed') message = `completed ${state.step} steps (${state.epoch} epochs)`;
+  } catch (error) {
+    throw describeRunFailure(error, { step: state.step, epoch: state.epoch, outDir: options.outDir, lastCheckpoint: lastDirectory });
   } finally {
     progress.stop();
     if (options.handleSignals) {

@@ -67,7 +67,12 @@ describe('a backend that fails mid-run', () => {
             checkpointWeights.set(step, [...components.network.namedVariables().get('shared')!.dataSync()]);
         },
       }),
-    ).rejects.toThrow(/simulated device failure: CUDA_ERROR_LAUNCH_FAILED in Conv2D/);
+    ).rejects.toThrow(
+      new RegExp(
+        `^training stopped in step 7 \\(epoch 1\\): simulated device failure: CUDA_ERROR_LAUNCH_FAILED in Conv2D\\n` +
+          `The last good checkpoint, ${join(outDir, 'checkpoints', 'last').replace(/[/.]/g, '\\$&')}, is intact .*--backend cpu`,
+      ),
+    );
     kernel.undo();
     restore = undefined;
     expect(lastStep).toBe(6);
