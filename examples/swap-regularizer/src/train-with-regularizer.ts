@@ -40,7 +40,12 @@ export async function trainWithRegularizer(name: string, options: SwapOptions): 
   const config = swapConfig(options);
   const dataset = await openDataset(config);
   const tasks = dataset.tasks;
-  const network = createMultiTaskNetwork({ backbone: options.data === 'scenes' ? 'segnet' : 'small-cnn', tasks, widthMultiplier: 0.125, seed: 0 });
+  const network = createMultiTaskNetwork({
+    backbone: options.data === 'scenes' ? 'segnet' : 'small-cnn',
+    tasks,
+    widthMultiplier: 0.125,
+    seed: 0,
+  });
 
   const regularizer = createRegularizer(name, { tasks, seed: 1, widthMultiplier: 0.125 }); // ← the swap: 'none' | 'pairwise' | 'jtr' | 'distribution-matching'
 
@@ -57,7 +62,14 @@ export async function trainWithRegularizer(name: string, options: SwapOptions): 
         createMetrics: () => createMetricAccumulator(tasks),
         deltaM: createDeltaM(tasks),
       },
-      { outDir: options.outDir, seed: 0, maxSteps: options.steps, optimizer: { kind: 'adam', learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, momentum: 0 }, progress: 'none', log: () => {} },
+      {
+        outDir: options.outDir,
+        seed: 0,
+        maxSteps: options.steps,
+        optimizer: { kind: 'adam', learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, momentum: 0 },
+        progress: 'none',
+        log: () => {},
+      },
     );
   } finally {
     network.dispose();
@@ -68,8 +80,19 @@ export async function trainWithRegularizer(name: string, options: SwapOptions): 
 async function main(): Promise<void> {
   const name = process.argv[2] ?? 'jtr';
   await selectBackend();
-  const result = await trainWithRegularizer(name, { outDir: `runs/swap-${name}`, data: process.argv.includes('--affect') ? 'affect' : 'scenes', steps: 20 });
-  console.log(JSON.stringify({ regularizer: name, stopReason: result.stopReason, step: result.step, metrics: result.lastMetrics }));
+  const result = await trainWithRegularizer(name, {
+    outDir: `runs/swap-${name}`,
+    data: process.argv.includes('--affect') ? 'affect' : 'scenes',
+    steps: 20,
+  });
+  console.log(
+    JSON.stringify({
+      regularizer: name,
+      stopReason: result.stopReason,
+      step: result.step,
+      metrics: result.lastMetrics,
+    }),
+  );
 }
 
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop() ?? '')) await main();

@@ -5,9 +5,9 @@
 // reason and a fix, and selection falls back to the next one instead of crashing.
 
 import * as util from 'node:util';
+import * as tf from '@tensorflow/tfjs';
 import { enableWasmTraining } from './wasm-training/index.js';
 import { initWasmWithThreads, type WasmBackendModule } from './wasm-training/wasm-threads.js';
-import * as tf from '@tensorflow/tfjs';
 
 export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
 
@@ -207,11 +207,20 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
 }
 
 /** Starts wasm with the requested XNNPACK threads when more than one is asked for (else setBackend does it). */
-async function startWasm(loaded: unknown, requested: number | undefined, warn: (message: string) => void): Promise<void> {
+async function startWasm(
+  loaded: unknown,
+  requested: number | undefined,
+  warn: (message: string) => void,
+): Promise<void> {
   const fromEnvironment = process.env.PARTIAL_MTL_WASM_THREADS;
   const threads = requested ?? (fromEnvironment ? Number(fromEnvironment) : 1);
   const module = loaded as Partial<WasmBackendModule> | undefined;
-  if (threads === 1 || typeof module?.setThreadsCount !== 'function' || typeof module.getThreadsCount !== 'function') return;
+  if (
+    threads === 1 ||
+    typeof module?.setThreadsCount !== 'function' ||
+    typeof module.getThreadsCount !== 'function'
+  )
+    return;
   const result = await initWasmWithThreads(module as WasmBackendModule, threads);
   if (result.reason) warn(`wasm runs ${result.threads} thread(s), not ${threads}: ${result.reason}`);
 }

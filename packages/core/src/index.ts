@@ -46,19 +46,19 @@ export {
   type TaskSpec,
 } from './tasks.js';
 export {
+  type BatchNormTrainResult,
   batchNormTrain,
   conv2dFilterGradient,
   conv2dInputGradient,
   dilateByStride,
   disableWasmTraining,
   enableWasmTraining,
+  FusedAdamOptimizer,
   flipFilter,
   forwardConvGradientBackends,
-  FusedAdamOptimizer,
   fusedAdam,
   initWasmWithThreads,
   isWasmTrainingEnabled,
-  type BatchNormTrainResult,
   type WasmBackendModule,
   type WasmThreadsResult,
 } from './wasm-training/index.js';

@@ -1,13 +1,20 @@
 // Multi-task network with hard parameter sharing (Caruana 1997; the MTAN/MTPSL/JTR baseline, arXiv 1803.10704):
 // one shared backbone from the registry + one head per task chosen from its TaskSpec. Implements core's
 // MultiTaskNetwork; initialisation is seeded per part (backbone, each head) so adding a task keeps the others' init.
+
+import {
+  defineTasks,
+  type MultiTaskNetwork,
+  type NetworkOutput,
+  RandomSource,
+  type TaskSpec,
+} from '@partial-mtl/core';
 import * as tf from '@tensorflow/tfjs';
-import { defineTasks, RandomSource, type MultiTaskNetwork, type NetworkOutput, type TaskSpec } from '@partial-mtl/core';
 import type { Backbone } from './backbones/backbone.js';
 import { createHead } from './heads/create-head.js';
 import type { TaskHead } from './heads/dense-head.js';
 import { mergeNamedVariables } from './layers/layer.js';
-import { backboneFactory, type BackboneName } from './registry.js';
+import { type BackboneName, backboneFactory } from './registry.js';
 
 export interface MultiTaskNetworkOptions {
   readonly backbone: BackboneName;
@@ -63,14 +70,21 @@ export function createMultiTaskNetwork(options: MultiTaskNetworkOptions): Partia
   const heads: Record<string, TaskHead> = {};
   try {
     for (const task of tasks) {
-      heads[task.name] = createHead({ task, inChannels: backbone.sharedChannels, sharedLayout: backbone.sharedLayout, random: root.fork(`head:${task.name}`) });
+      heads[task.name] = createHead({
+        task,
+        inChannels: backbone.sharedChannels,
+        sharedLayout: backbone.sharedLayout,
+        random: root.fork(`head:${task.name}`),
+      });
     }
   } catch (error) {
     backbone.dispose();
     for (const head of Object.values(heads)) head.dispose();
     throw error;
   }
-  const taskVariables = Object.fromEntries(tasks.map((task) => [task.name, heads[task.name]!.trainableVariables]));
+  const taskVariables = Object.fromEntries(
+    tasks.map((task) => [task.name, heads[task.name]!.trainableVariables]),
+  );
   let disposed = false;
 
   return {

@@ -27,12 +27,17 @@ export const backboneExtraOptions = {
   'small-cnn': ['stages'],
 } as const;
 
-function extraOf(backbone: keyof typeof backboneExtraOptions, options: BackboneFactoryOptions): Record<string, unknown> {
+function extraOf(
+  backbone: keyof typeof backboneExtraOptions,
+  options: BackboneFactoryOptions,
+): Record<string, unknown> {
   const extra = options.extra ?? {};
   const allowed: readonly string[] = backboneExtraOptions[backbone];
   for (const key of Object.keys(extra)) {
     if (!allowed.includes(key)) {
-      throw new Error(`backboneOptions.${key}: not an option of ${backbone} (valid: ${allowed.join(', ') || 'none'})`);
+      throw new Error(
+        `backboneOptions.${key}: not an option of ${backbone} (valid: ${allowed.join(', ') || 'none'})`,
+      );
     }
   }
   return extra;

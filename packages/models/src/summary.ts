@@ -2,8 +2,9 @@
 // statistics) and a FLOPs estimate of one forward pass at a given input size. FLOPs = 2 × multiply-adds of the conv
 // and linear layers (bias adds counted as one multiply-add each); batch norm, ReLU, pooling, unpooling, resizing and
 // normalisation are not counted (a few % for these CNNs), as in the usual FLOPs tables of vision papers.
-import * as tf from '@tensorflow/tfjs';
+
 import type { MultiTaskNetwork } from '@partial-mtl/core';
+import * as tf from '@tensorflow/tfjs';
 import { countMultiplyAdds } from './layers/flop-counter.js';
 import type { PartialMtlNetwork } from './network.js';
 
@@ -43,10 +44,17 @@ function hasParts(network: MultiTaskNetwork): network is PartialMtlNetwork {
 export function summarizeNetwork(network: MultiTaskNetwork, options: SummaryOptions): NetworkSummary {
   const batch = options.batch ?? 1;
   const inChannels = typeof network.config.inChannels === 'number' ? network.config.inChannels : 3;
-  for (const [field, value] of [['height', options.height], ['width', options.width], ['batch', batch]] as const) {
-    if (!Number.isInteger(value) || value < 1) throw new Error(`summarizeNetwork.${field}: expected a positive integer, got ${value}`);
+  for (const [field, value] of [
+    ['height', options.height],
+    ['width', options.width],
+    ['batch', batch],
+  ] as const) {
+    if (!Number.isInteger(value) || value < 1)
+      throw new Error(`summarizeNetwork.${field}: expected a positive integer, got ${value}`);
   }
-  const tasks = Object.fromEntries(network.tasks.map((task) => [task.name, size(network.taskVariables[task.name] ?? [])]));
+  const tasks = Object.fromEntries(
+    network.tasks.map((task) => [task.name, size(network.taskVariables[task.name] ?? [])]),
+  );
   const shared = size(network.sharedVariables);
   const trainable = shared + Object.values(tasks).reduce((sum, count) => sum + count, 0);
   const saved = [...network.namedVariables().values()].reduce((sum, variable) => sum + variable.size, 0);
@@ -59,7 +67,8 @@ export function summarizeNetwork(network: MultiTaskNetwork, options: SummaryOpti
       parts.backbone = countMultiplyAdds(() => {
         sharedFeature = network.backbone.apply(images, false).shared;
       });
-      for (const task of network.tasks) parts[task.name] = countMultiplyAdds(() => network.heads[task.name]!.apply(sharedFeature!));
+      for (const task of network.tasks)
+        parts[task.name] = countMultiplyAdds(() => network.heads[task.name]!.apply(sharedFeature!));
     } else {
       parts.network = countMultiplyAdds(() => network.apply(images, { training: false }));
     }
@@ -76,9 +85,19 @@ export function summarizeNetwork(network: MultiTaskNetwork, options: SummaryOpti
 /** A few plain-text lines for logs. */
 export function formatNetworkSummary(summary: NetworkSummary): string {
   const millions = (count: number) => `${(count / 1e6).toFixed(3)} M`;
-  const lines = [`input ${summary.input.join('×')}`, `parameters: shared ${millions(summary.parameters.shared)}`];
-  for (const [task, count] of Object.entries(summary.parameters.tasks)) lines.push(`  head ${task}: ${millions(count)}`);
-  lines.push(`  trainable ${millions(summary.parameters.trainable)}, non-trainable ${millions(summary.parameters.nonTrainable)}`);
-  lines.push(`forward: ${(summary.flops / 1e9).toFixed(3)} GFLOPs (${Object.entries(summary.multiplyAdds.parts).map(([part, count]) => `${part} ${(2 * count / 1e9).toFixed(3)}`).join(', ')})`);
+  const lines = [
+    `input ${summary.input.join('×')}`,
+    `parameters: shared ${millions(summary.parameters.shared)}`,
+  ];
+  for (const [task, count] of Object.entries(summary.parameters.tasks))
+    lines.push(`  head ${task}: ${millions(count)}`);
+  lines.push(
+    `  trainable ${millions(summary.parameters.trainable)}, non-trainable ${millions(summary.parameters.nonTrainable)}`,
+  );
+  lines.push(
+    `forward: ${(summary.flops / 1e9).toFixed(3)} GFLOPs (${Object.entries(summary.multiplyAdds.parts)
+      .map(([part, count]) => `${part} ${((2 * count) / 1e9).toFixed(3)}`)
+      .join(', ')})`,
+  );
   return lines.join('\n');
 }

@@ -9,7 +9,12 @@ export function expectNoLeak(fn: () => void): void {
 }
 
 /** Central finite-difference gradient of a scalar function of one tensor's values (float64 bookkeeping). */
-export function finiteDifferenceGradient(values: Float32Array, shape: number[], f: (x: tf.Tensor) => tf.Scalar, step = 1e-2): Float32Array {
+export function finiteDifferenceGradient(
+  values: Float32Array,
+  shape: number[],
+  f: (x: tf.Tensor) => tf.Scalar,
+  step = 1e-2,
+): Float32Array {
   const gradient = new Float32Array(values.length);
   for (let index = 0; index < values.length; index++) {
     const plus = Float32Array.from(values);

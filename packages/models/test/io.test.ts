@@ -1,9 +1,18 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { nyuv2Tasks } from '@partial-mtl/core';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  truncateSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { nyuv2Tasks } from '@partial-mtl/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   assignVariables,
@@ -12,9 +21,9 @@ import {
   disposeNetworkOutput,
   loadNetwork,
   loadVariables,
+  type PartialMtlNetwork,
   saveNetwork,
   saveVariables,
-  type PartialMtlNetwork,
 } from '../src/index.js';
 import { maxAbsDifference } from './helpers.js';
 
@@ -32,13 +41,20 @@ afterAll(() => {
 
 function predict(network: PartialMtlNetwork, images: tf.Tensor4D): Record<string, Float32Array> {
   const output = network.apply(images, { training: false });
-  const values = Object.fromEntries(Object.entries(output.predictions).map(([name, tensor]) => [name, tensor.dataSync() as Float32Array]));
+  const values = Object.fromEntries(
+    Object.entries(output.predictions).map(([name, tensor]) => [name, tensor.dataSync() as Float32Array]),
+  );
   disposeNetworkOutput(output);
   return values;
 }
 
 async function trainedNetwork(): Promise<PartialMtlNetwork> {
-  const network = createMultiTaskNetwork({ backbone: 'segnet', tasks: nyuv2Tasks, widthMultiplier: 0.125, seed: 5 });
+  const network = createMultiTaskNetwork({
+    backbone: 'segnet',
+    tasks: nyuv2Tasks,
+    widthMultiplier: 0.125,
+    seed: 5,
+  });
   // One training-mode pass moves the running statistics away from their init, so a load that skipped them would differ.
   const images = tf.randomUniform([2, 32, 32, 3], 0, 1, 'float32', 8) as tf.Tensor4D;
   disposeNetworkOutput(network.apply(images, { training: true }));
@@ -77,12 +93,14 @@ describe('saveNetwork / loadNetwork', () => {
       const wasmNetwork = await loadNetwork(directory);
       const wasmImages = tf.tensor4d(imageValues, [1, 32, 32, 3]);
       const wasmPredictions = predict(wasmNetwork, wasmImages);
-      for (const task of nyuv2Tasks) expect(maxAbsDifference(wasmPredictions[task.name]!, cpuExpected[task.name]!)).toBeLessThan(1e-4);
+      for (const task of nyuv2Tasks)
+        expect(maxAbsDifference(wasmPredictions[task.name]!, cpuExpected[task.name]!)).toBeLessThan(1e-4);
       // Saved from wasm, loaded on wasm again: bit-identical.
       await saveNetwork(wasmNetwork, join(root, 'segnet-wasm'));
       const reloaded = await loadNetwork(join(root, 'segnet-wasm'));
       const again = predict(reloaded, wasmImages);
-      for (const task of nyuv2Tasks) expect(maxAbsDifference(again[task.name]!, wasmPredictions[task.name]!)).toBe(0);
+      for (const task of nyuv2Tasks)
+        expect(maxAbsDifference(again[task.name]!, wasmPredictions[task.name]!)).toBe(0);
       // A training-mode forward (batch statistics, running-statistics update, unpooling masks) also runs on wasm.
       const trainOutput = wasmNetwork.apply(wasmImages, { training: true });
       expect(trainOutput.predictions.semseg!.shape).toEqual([1, 32, 32, 13]);
@@ -102,13 +120,29 @@ describe('saveNetwork / loadNetwork', () => {
       { name: 'actionUnits', kind: 'multilabel', channels: 2 },
     ] as const;
     const configs = [
-      { backbone: 'resnet18', tasks: [...nyuv2Tasks, ...imageTasks], backboneOptions: { outputStride: 16 }, size: 32 },
-      { backbone: 'resnet50', tasks: nyuv2Tasks, backboneOptions: { outputStride: 8, decoderChannels: 64 }, size: 32 },
+      {
+        backbone: 'resnet18',
+        tasks: [...nyuv2Tasks, ...imageTasks],
+        backboneOptions: { outputStride: 16 },
+        size: 32,
+      },
+      {
+        backbone: 'resnet50',
+        tasks: nyuv2Tasks,
+        backboneOptions: { outputStride: 8, decoderChannels: 64 },
+        size: 32,
+      },
       { backbone: 'small-cnn', tasks: imageTasks, backboneOptions: { stages: 3 }, size: 28 },
       { backbone: 'segnet', tasks: nyuv2Tasks, backboneOptions: { unpoolTies: 'first' }, size: 32 },
     ] as const;
     for (const { backbone, tasks, backboneOptions, size } of configs) {
-      const network = createMultiTaskNetwork({ backbone, tasks, backboneOptions, widthMultiplier: 0.0625, seed: 3 });
+      const network = createMultiTaskNetwork({
+        backbone,
+        tasks,
+        backboneOptions,
+        widthMultiplier: 0.0625,
+        seed: 3,
+      });
       const directory = join(root, `roundtrip-${backbone}`);
       await saveNetwork(network, directory);
       const loaded = await loadNetwork(directory);
@@ -116,7 +150,10 @@ describe('saveNetwork / loadNetwork', () => {
       const images = tf.randomUniform([1, size, size, 3], 0, 1, 'float32', 2) as tf.Tensor4D;
       const expected = predict(network, images);
       const actual = predict(loaded, images);
-      for (const task of tasks) expect(maxAbsDifference(actual[task.name]!, expected[task.name]!), `${backbone} ${task.name}`).toBe(0);
+      for (const task of tasks)
+        expect(maxAbsDifference(actual[task.name]!, expected[task.name]!), `${backbone} ${task.name}`).toBe(
+          0,
+        );
       images.dispose();
       network.dispose();
       loaded.dispose();
@@ -139,7 +176,13 @@ describe('saveVariables / loadVariables', () => {
   it('keeps names, order, dtypes, values and extra JSON', async () => {
     const directory = join(root, 'state');
     const named = new Map<string, tf.Tensor>([
-      ['optimizer.m.0', tf.tensor2d([[1.5, -2], [3, 4]])],
+      [
+        'optimizer.m.0',
+        tf.tensor2d([
+          [1.5, -2],
+          [3, 4],
+        ]),
+      ],
       ['7', tf.tensor1d([7, 8, 9], 'int32')],
       ['step', tf.scalar(42)],
     ]);
@@ -171,12 +214,22 @@ describe('saveVariables / loadVariables', () => {
 describe('load errors name the file and the problem', () => {
   async function savedFolder(name: string): Promise<string> {
     const directory = join(root, name);
-    await saveVariables(directory, new Map([['w', tf.tensor1d([1, 2, 3, 4])], ['v', tf.tensor1d([5])]]), null, { shardSizeBytes: 8 });
+    await saveVariables(
+      directory,
+      new Map([
+        ['w', tf.tensor1d([1, 2, 3, 4])],
+        ['v', tf.tensor1d([5])],
+      ]),
+      null,
+      { shardSizeBytes: 8 },
+    );
     return directory;
   }
 
   it('missing folder', async () => {
-    await expect(loadVariables(join(root, 'nothing-here'))).rejects.toThrow(/no saved folder at .*nothing-here/);
+    await expect(loadVariables(join(root, 'nothing-here'))).rejects.toThrow(
+      /no saved folder at .*nothing-here/,
+    );
   });
 
   it('missing model.json', async () => {
@@ -189,33 +242,50 @@ describe('load errors name the file and the problem', () => {
     const directory = await savedFolder('bad-json');
     writeFileSync(join(directory, 'model.json'), '{"weightsManifest": [');
     await expect(loadVariables(directory)).rejects.toThrow(/bad-json\/model\.json: not valid JSON/);
-    writeFileSync(join(directory, 'model.json'), '{"weightsManifest": [{"paths": ["../escape.bin"], "weights": []}]}');
+    writeFileSync(
+      join(directory, 'model.json'),
+      '{"weightsManifest": [{"paths": ["../escape.bin"], "weights": []}]}',
+    );
     await expect(loadVariables(directory)).rejects.toThrow(/weightsManifest\[0\]\.paths/);
   });
 
   it('missing shard', async () => {
     const directory = await savedFolder('no-shard');
     unlinkSync(join(directory, 'group1-shard2of3.bin'));
-    await expect(loadVariables(directory)).rejects.toThrow(/no-shard\/group1-shard2of3\.bin: weight shard listed in model\.json is missing/);
+    await expect(loadVariables(directory)).rejects.toThrow(
+      /no-shard\/group1-shard2of3\.bin: weight shard listed in model\.json is missing/,
+    );
   });
 
   it('wrong shard byte length', async () => {
     const directory = await savedFolder('short-shard');
     truncateSync(join(directory, 'group1-shard1of3.bin'), 5);
-    await expect(loadVariables(directory)).rejects.toThrow(/group1-shard1of3\.bin: expected 8 bytes .* found 5/);
+    await expect(loadVariables(directory)).rejects.toThrow(
+      /group1-shard1of3\.bin: expected 8 bytes .* found 5/,
+    );
     // Without our per-shard lengths (a plain tfjs model.json) the total is still checked.
     const json = JSON.parse(readFileSync(join(directory, 'model.json'), 'utf8'));
     delete json.weightsManifest[0].shardByteLengths;
     writeFileSync(join(directory, 'model.json'), JSON.stringify(json));
-    await expect(loadVariables(directory)).rejects.toThrow(/model\.json: the weights listed need 20 bytes but the shards hold 17/);
+    await expect(loadVariables(directory)).rejects.toThrow(
+      /model\.json: the weights listed need 20 bytes but the shards hold 17/,
+    );
   });
 
   it('shape mismatch names the variable, and nothing is assigned', async () => {
-    const small = createMultiTaskNetwork({ backbone: 'small-cnn', tasks: [{ name: 'expression', kind: 'multiclass', channels: 3 }], widthMultiplier: 0.25 });
+    const small = createMultiTaskNetwork({
+      backbone: 'small-cnn',
+      tasks: [{ name: 'expression', kind: 'multiclass', channels: 3 }],
+      widthMultiplier: 0.25,
+    });
     const directory = join(root, 'shape');
     await saveNetwork(small, directory);
     const { tensors } = await loadVariables(directory);
-    const other = createMultiTaskNetwork({ backbone: 'small-cnn', tasks: [{ name: 'expression', kind: 'multiclass', channels: 4 }], widthMultiplier: 0.25 });
+    const other = createMultiTaskNetwork({
+      backbone: 'small-cnn',
+      tasks: [{ name: 'expression', kind: 'multiclass', channels: 4 }],
+      widthMultiplier: 0.25,
+    });
     const firstBefore = [...other.namedVariables().values()][0]!.dataSync().slice();
     expect(() => assignVariables(other.namedVariables(), tensors, 'shape/model.json')).toThrow(
       /shape\/model\.json: variable 'heads\.expression\.linear\.weight' has shape \[64, 3\] but \[64, 4\] is expected/,
@@ -225,7 +295,9 @@ describe('load errors name the file and the problem', () => {
     json.userDefinedMetadata.partialMtl.extra.network.tasks[0].channels = 4;
     writeFileSync(join(directory, 'model.json'), JSON.stringify(json));
     const before = tf.memory().numTensors;
-    await expect(loadNetwork(directory)).rejects.toThrow(/model\.json: variable 'heads\.expression\.linear\.weight' has shape/);
+    await expect(loadNetwork(directory)).rejects.toThrow(
+      /model\.json: variable 'heads\.expression\.linear\.weight' has shape/,
+    );
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([...tensors.values()]);
     small.dispose();

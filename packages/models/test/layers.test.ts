@@ -1,5 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
 import { RandomSource } from '@partial-mtl/core';
+import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   batchNormTrain,
@@ -34,7 +34,8 @@ describe('conv2d', () => {
   });
 
   it('initialises Xavier-normal with the seeded std, reproducibly', () => {
-    const make = () => createConv2d({ name: 'w', inChannels: 32, outChannels: 64, random: new RandomSource(7) });
+    const make = () =>
+      createConv2d({ name: 'w', inChannels: 32, outChannels: 64, random: new RandomSource(7) });
     const a = make();
     const b = make();
     const values = Array.from(a.weight.dataSync());
@@ -56,8 +57,21 @@ describe('conv2d', () => {
   });
 
   it('matches PyTorch output sizes for strided and dilated convs', () => {
-    const strided = createConv2d({ name: 's', inChannels: 1, outChannels: 1, kernelSize: 7, stride: 2, random: new RandomSource(1) });
-    const dilated = createConv2d({ name: 'd', inChannels: 1, outChannels: 1, dilation: 2, random: new RandomSource(1) });
+    const strided = createConv2d({
+      name: 's',
+      inChannels: 1,
+      outChannels: 1,
+      kernelSize: 7,
+      stride: 2,
+      random: new RandomSource(1),
+    });
+    const dilated = createConv2d({
+      name: 'd',
+      inChannels: 1,
+      outChannels: 1,
+      dilation: 2,
+      random: new RandomSource(1),
+    });
     const x = tf.zeros([1, 8, 6, 1]) as tf.Tensor4D;
     expectNoLeak(() => {
       tf.tidy(() => {
@@ -77,7 +91,10 @@ describe('batch norm', () => {
     const { y, mean, variance } = batchNormTrain(x, tf.tensor1d([1, 2]), tf.tensor1d([0, 1]), 1e-5);
     expect(Array.from(mean.dataSync())).toEqual([2.5, 25]);
     expect(maxAbsDifference(variance.dataSync(), [1.25, 125])).toBeLessThan(1e-5);
-    const expected = [1, 2, 3, 4].flatMap((v) => [(v - 2.5) / Math.sqrt(1.25 + 1e-5), (2 * (v * 10 - 25)) / Math.sqrt(125 + 1e-5) + 1]);
+    const expected = [1, 2, 3, 4].flatMap((v) => [
+      (v - 2.5) / Math.sqrt(1.25 + 1e-5),
+      (2 * (v * 10 - 25)) / Math.sqrt(125 + 1e-5) + 1,
+    ]);
     expect(maxAbsDifference(y.dataSync(), expected)).toBeLessThan(1e-5);
     tf.dispose([x, y, mean, variance]);
   });
@@ -91,7 +108,12 @@ describe('batch norm', () => {
     const evaluated = bn.apply(x, false);
     const expected = [1, 2, 3, 4].map((v) => (v - 0.25) / Math.sqrt(0.9 + 0.1 * (5 / 3) + 1e-5));
     expect(maxAbsDifference(evaluated.dataSync(), expected)).toBeLessThan(1e-5);
-    expect([...bn.namedVariables().keys()]).toEqual(['bn.gamma', 'bn.beta', 'bn.runningMean', 'bn.runningVariance']);
+    expect([...bn.namedVariables().keys()]).toEqual([
+      'bn.gamma',
+      'bn.beta',
+      'bn.runningMean',
+      'bn.runningVariance',
+    ]);
     expect(bn.trainableVariables).toEqual([bn.gamma, bn.beta]);
     tf.dispose([x, evaluated]);
     bn.dispose();
@@ -102,7 +124,9 @@ describe('batch norm', () => {
     const x = tf.randomNormal([3, 2, 2, 2], 0, 1, 'float32', 3);
     const weights = tf.randomNormal([3, 2, 2, 2], 0, 1, 'float32', 4);
     expectNoLeak(() => {
-      const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(bn.apply(x, true), weights)) as tf.Scalar);
+      const { value, grads } = tf.variableGrads(
+        () => tf.sum(tf.mul(bn.apply(x, true), weights)) as tf.Scalar,
+      );
       expect(Object.keys(grads).sort()).toEqual([bn.beta.name, bn.gamma.name].sort());
       tf.dispose([value, ...Object.values(grads)]);
     });
@@ -129,16 +153,23 @@ describe('pooling and unpooling', () => {
     expect(Array.from(pooled.dataSync())).toEqual([3, 5, 7, -1]);
     expect(Array.from(unpoolMask.dataSync())).toEqual([0, 1, 1, 0, 1, 0, 0, 0, 1, 1, 1, 0, 1, 1, 0, 0]);
     const unpooled = maxUnpool2x2(pooled, unpoolMask);
-    expect(Array.from(unpooled.dataSync(), (v) => v + 0)).toEqual([0, 3, 5, 0, 3, 0, 0, 0, 7, 7, -1, 0, 7, 7, 0, 0]);
+    expect(Array.from(unpooled.dataSync(), (v) => v + 0)).toEqual([
+      0, 3, 5, 0, 3, 0, 0, 0, 7, 7, -1, 0, 7, 7, 0, 0,
+    ]);
     const decoderFeature = tf.tensor4d([10, 20, 30, 40], [1, 2, 2, 1]);
     const placed = maxUnpool2x2(decoderFeature, unpoolMask);
-    expect(Array.from(placed.dataSync(), (v) => v + 0)).toEqual([0, 10, 20, 0, 10, 0, 0, 0, 30, 30, 40, 0, 30, 30, 0, 0]);
+    expect(Array.from(placed.dataSync(), (v) => v + 0)).toEqual([
+      0, 10, 20, 0, 10, 0, 0, 0, 30, 30, 40, 0, 30, 30, 0, 0,
+    ]);
     tf.dispose([x, pooled, unpoolMask, unpooled, decoderFeature, placed]);
   });
 
   it('sends gradients to the pooled value through every marked position and none through the mask', () => {
     const x = tf.tensor4d(input, [1, 4, 4, 1]);
-    const weights = tf.tensor4d(Array.from({ length: 16 }, (_, i) => i + 1), [1, 4, 4, 1]);
+    const weights = tf.tensor4d(
+      Array.from({ length: 16 }, (_, i) => i + 1),
+      [1, 4, 4, 1],
+    );
     expectNoLeak(() => {
       const gradient = tf.grad((features: tf.Tensor) => {
         const { pooled, unpoolMask } = maxPool2x2(features as tf.Tensor4D);
@@ -175,7 +206,14 @@ describe('blocks', () => {
       expect(tf.tidy(() => tf.min(y).dataSync()[0])).toBeGreaterThanOrEqual(0);
       tf.dispose(y);
     });
-    expect([...block.namedVariables().keys()]).toEqual(['b.conv.weight', 'b.conv.bias', 'b.bn.gamma', 'b.bn.beta', 'b.bn.runningMean', 'b.bn.runningVariance']);
+    expect([...block.namedVariables().keys()]).toEqual([
+      'b.conv.weight',
+      'b.conv.bias',
+      'b.bn.gamma',
+      'b.bn.beta',
+      'b.bn.runningMean',
+      'b.bn.runningVariance',
+    ]);
     expect(block.trainableVariables).toHaveLength(4);
     x.dispose();
     block.dispose();
@@ -185,7 +223,10 @@ describe('blocks', () => {
     const linear = createLinear({ name: 'fc', inFeatures: 2, outFeatures: 1, random: new RandomSource(3) });
     linear.weight.assign(tf.tensor2d([[2], [3]]));
     linear.bias.assign(tf.tensor1d([1]));
-    const x = tf.tensor2d([[1, 1], [2, 0]]);
+    const x = tf.tensor2d([
+      [1, 1],
+      [2, 0],
+    ]);
     const y = linear.apply(x);
     expect(Array.from(y.dataSync())).toEqual([6, 5]);
     tf.dispose([x, y]);
@@ -201,7 +242,9 @@ describe("unpooling ties 'first'", () => {
     // Top-left tie (0,1)/(1,0) keeps (0,1); the 4-way tie bottom-left keeps (2,0).
     expect(Array.from(unpoolMask.dataSync())).toEqual([0, 1, 1, 0, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0, 0]);
     const unpooled = maxUnpool2x2(pooled, unpoolMask);
-    expect(Array.from(unpooled.dataSync(), (v) => v + 0)).toEqual([0, 3, 5, 0, 0, 0, 0, 0, 7, 0, -1, 0, 0, 0, 0, 0]);
+    expect(Array.from(unpooled.dataSync(), (v) => v + 0)).toEqual([
+      0, 3, 5, 0, 0, 0, 0, 0, 7, 0, -1, 0, 0, 0, 0, 0,
+    ]);
     expect(() => maxPool2x2(x, 'last' as 'first')).toThrow(/unknown ties mode 'last'/);
     tf.dispose([x, pooled, unpoolMask, unpooled]);
   });
@@ -210,7 +253,10 @@ describe("unpooling ties 'first'", () => {
 describe('layer gradients match finite differences (guards custom gradients registered for other backends)', () => {
   function checkGradient(shape: number[], lossOf: (x: tf.Tensor) => tf.Scalar, seed: number): void {
     const size = shape.reduce((a, b) => a * b, 1);
-    const values = Float32Array.from({ length: size }, (_, i) => Math.sin(i * 1.3 + seed) + 0.1 * Math.cos(i * 0.7));
+    const values = Float32Array.from(
+      { length: size },
+      (_, i) => Math.sin(i * 1.3 + seed) + 0.1 * Math.cos(i * 0.7),
+    );
     expectNoLeak(() => {
       const analytic = tf.tidy(() => tf.grad(lossOf)(tf.tensor(values, shape)).dataSync());
       const numeric = finiteDifferenceGradient(values, shape, lossOf, 1e-2);
@@ -221,31 +267,113 @@ describe('layer gradients match finite differences (guards custom gradients regi
   }
 
   it('batchNormTrain: x, gamma and beta', () => {
-    const x = tf.tensor4d(Array.from({ length: 24 }, (_, i) => Math.sin(i * 0.9) * 2 + (i % 3)), [2, 2, 2, 3]);
-    const weights = tf.tensor4d(Array.from({ length: 24 }, (_, i) => Math.cos(i * 0.4)), [2, 2, 2, 3]);
+    const x = tf.tensor4d(
+      Array.from({ length: 24 }, (_, i) => Math.sin(i * 0.9) * 2 + (i % 3)),
+      [2, 2, 2, 3],
+    );
+    const weights = tf.tensor4d(
+      Array.from({ length: 24 }, (_, i) => Math.cos(i * 0.4)),
+      [2, 2, 2, 3],
+    );
     const gamma = tf.tensor1d([1.2, 0.7, -0.5]);
     const beta = tf.tensor1d([0.1, -0.2, 0.3]);
     const weighted = (y: tf.Tensor) => tf.sum(tf.mul(tf.square(y), weights)) as tf.Scalar;
-    checkGradient([2, 2, 2, 3], (input) => tf.tidy(() => weighted(batchNormTrain(input, gamma, beta, 1e-5).y)), 1);
-    checkGradient([3], (input) => tf.tidy(() => weighted(batchNormTrain(x, input as tf.Tensor1D, beta, 1e-5).y)), 2);
-    checkGradient([3], (input) => tf.tidy(() => weighted(batchNormTrain(x, gamma, input as tf.Tensor1D, 1e-5).y)), 3);
+    checkGradient(
+      [2, 2, 2, 3],
+      (input) => tf.tidy(() => weighted(batchNormTrain(input, gamma, beta, 1e-5).y)),
+      1,
+    );
+    checkGradient(
+      [3],
+      (input) => tf.tidy(() => weighted(batchNormTrain(x, input as tf.Tensor1D, beta, 1e-5).y)),
+      2,
+    );
+    checkGradient(
+      [3],
+      (input) => tf.tidy(() => weighted(batchNormTrain(x, gamma, input as tf.Tensor1D, 1e-5).y)),
+      3,
+    );
     tf.dispose([x, weights, gamma, beta]);
   });
 
   it('conv2d: input, weight and bias (3×3 same, and strided 1×1)', () => {
-    for (const [kernelSize, stride] of [[3, 1], [1, 2]] as const) {
-      const conv = createConv2d({ name: 'g', inChannels: 2, outChannels: 3, kernelSize, stride, random: new RandomSource(4) });
+    for (const [kernelSize, stride] of [
+      [3, 1],
+      [1, 2],
+    ] as const) {
+      const conv = createConv2d({
+        name: 'g',
+        inChannels: 2,
+        outChannels: 3,
+        kernelSize,
+        stride,
+        random: new RandomSource(4),
+      });
       conv.bias!.assign(tf.tensor1d([0.1, -0.1, 0.2]));
-      const x = tf.tensor4d(Array.from({ length: 32 }, (_, i) => Math.sin(i)), [1, 4, 4, 2]);
-      const probe = (y: tf.Tensor) => tf.sum(tf.mul(y, tf.sin(tf.range(0, y.size).reshape(y.shape)))) as tf.Scalar;
+      const x = tf.tensor4d(
+        Array.from({ length: 32 }, (_, i) => Math.sin(i)),
+        [1, 4, 4, 2],
+      );
+      const probe = (y: tf.Tensor) =>
+        tf.sum(tf.mul(y, tf.sin(tf.range(0, y.size).reshape(y.shape)))) as tf.Scalar;
       checkGradient([1, 4, 4, 2], (input) => tf.tidy(() => probe(conv.apply(input as tf.Tensor4D))), 4);
       const weight = conv.weight.dataSync().slice();
       const weightShape = [...conv.weight.shape];
-      const withWeight = (w: tf.Tensor) => tf.tidy(() => probe(tf.add(tf.conv2d(x, w as tf.Tensor4D, stride, kernelSize === 3 ? 'same' : [[0, 0], [0, 0], [0, 0], [0, 0]]), conv.bias!)) as tf.Scalar);
-      expect(maxAbsDifference(tf.tidy(() => withWeight(conv.weight).dataSync()), tf.tidy(() => probe(conv.apply(x)).dataSync()))).toBeLessThan(1e-5);
+      const withWeight = (w: tf.Tensor) =>
+        tf.tidy(
+          () =>
+            probe(
+              tf.add(
+                tf.conv2d(
+                  x,
+                  w as tf.Tensor4D,
+                  stride,
+                  kernelSize === 3
+                    ? 'same'
+                    : [
+                        [0, 0],
+                        [0, 0],
+                        [0, 0],
+                        [0, 0],
+                      ],
+                ),
+                conv.bias!,
+              ),
+            ) as tf.Scalar,
+        );
+      expect(
+        maxAbsDifference(
+          tf.tidy(() => withWeight(conv.weight).dataSync()),
+          tf.tidy(() => probe(conv.apply(x)).dataSync()),
+        ),
+      ).toBeLessThan(1e-5);
       checkGradient(weightShape, withWeight, 5);
       expect(weight.length).toBe(kernelSize * kernelSize * 6);
-      checkGradient([3], (bias) => tf.tidy(() => probe(tf.add(tf.conv2d(x, conv.weight as tf.Tensor4D, stride, kernelSize === 3 ? 'same' : [[0, 0], [0, 0], [0, 0], [0, 0]]), bias))), 6);
+      checkGradient(
+        [3],
+        (bias) =>
+          tf.tidy(() =>
+            probe(
+              tf.add(
+                tf.conv2d(
+                  x,
+                  conv.weight as tf.Tensor4D,
+                  stride,
+                  kernelSize === 3
+                    ? 'same'
+                    : [
+                        [0, 0],
+                        [0, 0],
+                        [0, 0],
+                        [0, 0],
+                      ],
+                ),
+                bias,
+              ),
+            ),
+          ),
+        6,
+      );
       x.dispose();
       conv.dispose();
     }

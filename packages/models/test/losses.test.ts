@@ -1,7 +1,8 @@
-import * as tf from '@tensorflow/tfjs';
 import { defineTasks, nyuv2Tasks, type TaskBatch } from '@partial-mtl/core';
+import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  type LossNormalisation,
   maskedL1,
   maskedL2,
   multiclassCrossEntropy,
@@ -10,7 +11,6 @@ import {
   segmentationCrossEntropy,
   supervisedLoss,
   taskLoss,
-  type LossNormalisation,
 } from '../src/index.js';
 import { expectNoLeak, finiteDifferenceGradient, maxAbsDifference } from './helpers.js';
 
@@ -19,12 +19,25 @@ beforeAll(async () => {
   await tf.ready();
 });
 
-type LossFunction = (p: tf.Tensor, y: tf.Tensor, m: tf.Tensor, o?: { normalisation?: LossNormalisation }) => tf.Scalar;
+type LossFunction = (
+  p: tf.Tensor,
+  y: tf.Tensor,
+  m: tf.Tensor,
+  o?: { normalisation?: LossNormalisation },
+) => tf.Scalar;
 
-function value(loss: LossFunction, p: tf.Tensor, y: tf.Tensor, mask: number[], normalisation?: LossNormalisation): number {
+function value(
+  loss: LossFunction,
+  p: tf.Tensor,
+  y: tf.Tensor,
+  mask: number[],
+  normalisation?: LossNormalisation,
+): number {
   let result = Number.NaN;
   expectNoLeak(() => {
-    result = tf.tidy(() => loss(p, y, tf.tensor1d(mask), normalisation ? { normalisation } : {}).dataSync()[0]!);
+    result = tf.tidy(
+      () => loss(p, y, tf.tensor1d(mask), normalisation ? { normalisation } : {}).dataSync()[0]!,
+    );
   });
   return result;
 }
@@ -40,7 +53,10 @@ describe('segmentationCrossEntropy', () => {
 
   it('matches hand values for both normalisations and label masks', () => {
     expect(value(segmentationCrossEntropy, logits, labels, [1, 1])).toBeCloseTo((sample0 + sample1) / 2, 6);
-    expect(value(segmentationCrossEntropy, logits, labels, [1, 1], 'pooled')).toBeCloseTo((ln(2) + ln(4) + ln(4 / 3)) / 3, 6);
+    expect(value(segmentationCrossEntropy, logits, labels, [1, 1], 'pooled')).toBeCloseTo(
+      (ln(2) + ln(4) + ln(4 / 3)) / 3,
+      6,
+    );
     expect(value(segmentationCrossEntropy, logits, labels, [0, 1])).toBeCloseTo(sample1 / 2, 6);
     expect(value(segmentationCrossEntropy, logits, labels, [0, 1], 'pooled')).toBeCloseTo(sample1, 6);
   });
@@ -55,7 +71,9 @@ describe('segmentationCrossEntropy', () => {
 
   it('rejects labels of the wrong shape and a wrong label mask', () => {
     const wrong = tf.zeros([2, 1, 2]);
-    expect(() => segmentationCrossEntropy(logits, wrong, tf.ones([2]))).toThrow(/segmentationCrossEntropy: labels must be \[2, 1, 2, 1\]/);
+    expect(() => segmentationCrossEntropy(logits, wrong, tf.ones([2]))).toThrow(
+      /segmentationCrossEntropy: labels must be \[2, 1, 2, 1\]/,
+    );
     expect(() => segmentationCrossEntropy(logits, labels, tf.ones([3]))).toThrow(/labelMask must be \[2\]/);
     wrong.dispose();
   });
@@ -71,7 +89,15 @@ describe('maskedL1 (depth)', () => {
     expect(value(maskedL1, predictions, labels, [0, 1])).toBe(0);
   });
   it('treats every element as valid with invalidValue null (edges)', () => {
-    expect(tf.tidy(() => maskedL1(predictions, labels, tf.ones([2]), { invalidValue: null, normalisation: 'pooled' }).dataSync()[0])).toBeCloseTo((0.5 + 2 + 2) / 6, 6);
+    expect(
+      tf.tidy(
+        () =>
+          maskedL1(predictions, labels, tf.ones([2]), {
+            invalidValue: null,
+            normalisation: 'pooled',
+          }).dataSync()[0],
+      ),
+    ).toBeCloseTo((0.5 + 2 + 2) / 6, 6);
   });
 });
 
@@ -87,12 +113,18 @@ describe('normalsCosine', () => {
 
 describe('per-image losses', () => {
   it('multiclassCrossEntropy averages over samples with a class (−1 absent)', () => {
-    const logits = tf.tensor2d([[0, 0, 0], [ln(2), 0, 0]]);
+    const logits = tf.tensor2d([
+      [0, 0, 0],
+      [ln(2), 0, 0],
+    ]);
     const absent = tf.tensor2d([[2], [-1]]);
     const present = tf.tensor2d([[2], [0]]);
     expect(value(multiclassCrossEntropy, logits, absent, [1, 1])).toBeCloseTo(ln(3), 6);
     expect(value(multiclassCrossEntropy, logits, present, [1, 1])).toBeCloseTo((ln(3) + ln(2)) / 2, 6);
-    expect(value(multiclassCrossEntropy, logits, present, [1, 1], 'per-sample')).toBeCloseTo((ln(3) + ln(2)) / 2, 6);
+    expect(value(multiclassCrossEntropy, logits, present, [1, 1], 'per-sample')).toBeCloseTo(
+      (ln(3) + ln(2)) / 2,
+      6,
+    );
     expect(value(multiclassCrossEntropy, logits, present, [0, 1], 'per-sample')).toBeCloseTo(ln(2) / 2, 6);
     expect(value(multiclassCrossEntropy, logits, present, [0, 0])).toBe(0);
     tf.dispose([logits, absent, present]);
@@ -119,12 +151,52 @@ describe('per-image losses', () => {
 });
 
 describe('gradients match finite differences', () => {
-  const cases: { name: string; shape: number[]; labels: () => tf.Tensor; loss: LossFunction; mask: number[] }[] = [
-    { name: 'segmentation CE', shape: [2, 2, 2, 3], labels: () => tf.tensor4d([0, 2, -1, 1, 1, 1, 0, -1], [2, 2, 2, 1]), loss: segmentationCrossEntropy, mask: [1, 1] },
-    { name: 'depth L1', shape: [2, 2, 2, 1], labels: () => tf.tensor4d([1, 0, 2, 3, 0.5, 0, 0, 4], [2, 2, 2, 1]), loss: maskedL1, mask: [1, 0] },
-    { name: 'normals', shape: [1, 2, 2, 3], labels: () => tf.tensor4d([0.6, 0.8, 0, 0, 0, 0, 0, 0, 1, 0.6, 0, 0.8], [1, 2, 2, 3]), loss: normalsCosine, mask: [1] },
-    { name: 'multiclass CE', shape: [3, 4], labels: () => tf.tensor2d([[3], [-1], [0]]), loss: multiclassCrossEntropy, mask: [1, 1, 1] },
-    { name: 'multilabel BCE', shape: [2, 3], labels: () => tf.tensor2d([[1, -1, 0], [0, 1, 1]]), loss: multilabelBinaryCrossEntropy, mask: [1, 1] },
+  const cases: {
+    name: string;
+    shape: number[];
+    labels: () => tf.Tensor;
+    loss: LossFunction;
+    mask: number[];
+  }[] = [
+    {
+      name: 'segmentation CE',
+      shape: [2, 2, 2, 3],
+      labels: () => tf.tensor4d([0, 2, -1, 1, 1, 1, 0, -1], [2, 2, 2, 1]),
+      loss: segmentationCrossEntropy,
+      mask: [1, 1],
+    },
+    {
+      name: 'depth L1',
+      shape: [2, 2, 2, 1],
+      labels: () => tf.tensor4d([1, 0, 2, 3, 0.5, 0, 0, 4], [2, 2, 2, 1]),
+      loss: maskedL1,
+      mask: [1, 0],
+    },
+    {
+      name: 'normals',
+      shape: [1, 2, 2, 3],
+      labels: () => tf.tensor4d([0.6, 0.8, 0, 0, 0, 0, 0, 0, 1, 0.6, 0, 0.8], [1, 2, 2, 3]),
+      loss: normalsCosine,
+      mask: [1],
+    },
+    {
+      name: 'multiclass CE',
+      shape: [3, 4],
+      labels: () => tf.tensor2d([[3], [-1], [0]]),
+      loss: multiclassCrossEntropy,
+      mask: [1, 1, 1],
+    },
+    {
+      name: 'multilabel BCE',
+      shape: [2, 3],
+      labels: () =>
+        tf.tensor2d([
+          [1, -1, 0],
+          [0, 1, 1],
+        ]),
+      loss: multilabelBinaryCrossEntropy,
+      mask: [1, 1],
+    },
   ];
   for (const testCase of cases) {
     it(testCase.name, () => {
@@ -146,7 +218,11 @@ describe('gradients match finite differences', () => {
   it('an all-unlabelled batch gives zero, finite gradients', () => {
     const logits = tf.tensor4d([0, 1, 2, 3], [1, 1, 2, 2]);
     const labels = tf.tensor4d([0, 1], [1, 1, 2, 1]);
-    const gradient = tf.tidy(() => tf.grad((x: tf.Tensor) => segmentationCrossEntropy(x, labels, tf.zeros([1])))(logits).dataSync());
+    const gradient = tf.tidy(() =>
+      tf
+        .grad((x: tf.Tensor) => segmentationCrossEntropy(x, labels, tf.zeros([1])))(logits)
+        .dataSync(),
+    );
     expect(Array.from(gradient, (v) => v + 0)).toEqual([0, 0, 0, 0]);
     tf.dispose([logits, labels]);
   });
@@ -164,9 +240,15 @@ describe('taskLoss picks the loss from the task spec', () => {
     const mask = tf.ones([1]);
     expectNoLeak(() => {
       tf.tidy(() => {
-        expect(taskLoss(edgesBce!, predictions, labels, mask).dataSync()[0]).toBeCloseTo((ln(2) + ln(4)) / 2, 6);
+        expect(taskLoss(edgesBce!, predictions, labels, mask).dataSync()[0]).toBeCloseTo(
+          (ln(2) + ln(4)) / 2,
+          6,
+        );
         expect(taskLoss(edgesL1!, predictions, labels, mask).dataSync()[0]).toBeCloseTo((1 + ln(3)) / 2, 6);
-        expect(taskLoss(regression!, predictions, labels, mask).dataSync()[0]).toBeCloseTo((1 + ln(3) ** 2) / 2, 6);
+        expect(taskLoss(regression!, predictions, labels, mask).dataSync()[0]).toBeCloseTo(
+          (1 + ln(3) ** 2) / 2,
+          6,
+        );
       });
     });
     tf.dispose([predictions, labels, mask]);
@@ -187,10 +269,16 @@ describe('supervisedLoss', () => {
       labels: {
         semseg: tf.tensor4d([0, 3, 12, -1, 5, 5, 5, 5], [2, 2, 2, 1]),
         depth: tf.tensor4d([1, 2, 0, 3, 1, 1, 1, 1], [2, 2, 2, 1]),
-        normal: tf.tensor4d(Array.from({ length: 24 }, (_, i) => ((i % 3) === 2 ? 1 : 0)), [2, 2, 2, 3]),
+        normal: tf.tensor4d(
+          Array.from({ length: 24 }, (_, i) => (i % 3 === 2 ? 1 : 0)),
+          [2, 2, 2, 3],
+        ),
         expression: tf.tensor2d([[2], [1]]),
       },
-      labelMask: tf.tensor2d([[1, 0, 1, 1], [0, 1, 1, 0]]),
+      labelMask: tf.tensor2d([
+        [1, 0, 1, 1],
+        [0, 1, 1, 0],
+      ]),
       taskNames: tasks.map((task) => task.name),
       indices: [0, 1],
     };
@@ -200,14 +288,29 @@ describe('supervisedLoss', () => {
       expect(Object.keys(parts)).toEqual(['semseg', 'depth', 'normal', 'expression']);
       let sum = 0;
       tasks.forEach((task, column) => {
-        const expected = tf.tidy(() => taskLoss(task, predictions[task.name as keyof typeof predictions], batch.labels[task.name]!, tf.tensor1d(batch.labelMask.arraySync().map((row) => row[column]!))).dataSync()[0]!);
+        const expected = tf.tidy(
+          () =>
+            taskLoss(
+              task,
+              predictions[task.name as keyof typeof predictions],
+              batch.labels[task.name]!,
+              tf.tensor1d(batch.labelMask.arraySync().map((row) => row[column]!)),
+            ).dataSync()[0]!,
+        );
         expect(parts[task.name]!.dataSync()[0]).toBeCloseTo(expected, 6);
         sum += expected;
       });
       expect(loss.dataSync()[0]).toBeCloseTo(sum, 5);
       tf.dispose([loss, ...Object.values(parts)]);
     });
-    expect(() => supervisedLoss(tasks, { predictions: { semseg: predictions.semseg }, features: {} }, batch)).toThrow(/output.predictions has no 'depth'/);
-    tf.dispose([...Object.values(predictions), batch.images, batch.labelMask, ...Object.values(batch.labels)]);
+    expect(() =>
+      supervisedLoss(tasks, { predictions: { semseg: predictions.semseg }, features: {} }, batch),
+    ).toThrow(/output.predictions has no 'depth'/);
+    tf.dispose([
+      ...Object.values(predictions),
+      batch.images,
+      batch.labelMask,
+      ...Object.values(batch.labels),
+    ]);
   });
 });

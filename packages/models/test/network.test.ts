@@ -1,7 +1,12 @@
-import * as tf from '@tensorflow/tfjs';
 import { defineTasks, nyuv2Tasks, type TaskSpec } from '@partial-mtl/core';
+import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { backboneNames, createMultiTaskNetwork, disposeNetworkOutput, type BackboneName } from '../src/index.js';
+import {
+  type BackboneName,
+  backboneNames,
+  createMultiTaskNetwork,
+  disposeNetworkOutput,
+} from '../src/index.js';
 import { expectNoLeak } from './helpers.js';
 
 beforeAll(async () => {
@@ -32,13 +37,23 @@ describe('createMultiTaskNetwork', () => {
     const tasks: readonly TaskSpec[] = backbone === 'small-cnn' ? imageTasks : [...denseTasks, ...imageTasks];
     it(`${backbone}: forward shapes for every head kind, no leak`, () => {
       const { width, size, options } = tiny[backbone];
-      const network = createMultiTaskNetwork({ backbone, tasks, widthMultiplier: width, seed: 1, ...(options ? { backboneOptions: options } : {}) });
+      const network = createMultiTaskNetwork({
+        backbone,
+        tasks,
+        widthMultiplier: width,
+        seed: 1,
+        ...(options ? { backboneOptions: options } : {}),
+      });
       const images = tf.randomUniform([2, size, size, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
       expectNoLeak(() => {
         const output = network.apply(images, { training: true });
         for (const task of tasks) {
           const shape = output.predictions[task.name]!.shape;
-          expect(shape).toEqual(task.kind === 'multiclass' || task.kind === 'multilabel' ? [2, task.channels] : [2, size, size, task.channels]);
+          expect(shape).toEqual(
+            task.kind === 'multiclass' || task.kind === 'multilabel'
+              ? [2, task.channels]
+              : [2, size, size, task.channels],
+          );
         }
         expect(output.features.bottleneck!.rank).toBe(4);
         expect(output.features.shared!.shape[0]).toBe(2);
@@ -63,7 +78,12 @@ describe('createMultiTaskNetwork', () => {
       ['resnet18', { outputStride: 16 }, 2],
       ['resnet18', { outputStride: 8 }, 4],
     ] as const) {
-      const network = createMultiTaskNetwork({ backbone, tasks: nyuv2Tasks, widthMultiplier: 0.125, backboneOptions: options });
+      const network = createMultiTaskNetwork({
+        backbone,
+        tasks: nyuv2Tasks,
+        widthMultiplier: 0.125,
+        backboneOptions: options,
+      });
       const images = tf.zeros([1, 32, 32, 3]) as tf.Tensor4D;
       const output = network.apply(images, { training: false });
       expect(output.features.bottleneck!.shape[1]).toBe(expected);
@@ -74,23 +94,44 @@ describe('createMultiTaskNetwork', () => {
   });
 
   it('rejects unknown backbones and backbone options listing the valid ones, and dense tasks on the small CNN', () => {
-    expect(() => createMultiTaskNetwork({ backbone: 'vgg' as BackboneName, tasks: nyuv2Tasks })).toThrow(/unknown backbone 'vgg' \(expected one of: segnet, resnet18/);
-    const before = tf.memory().numTensors;
-    expect(() => createMultiTaskNetwork({ backbone: 'small-cnn', tasks: nyuv2Tasks, widthMultiplier: 0.25 })).toThrow(/task 'semseg' \(segmentation\) is dense/);
-    expect(() => createMultiTaskNetwork({ backbone: 'segnet', tasks: nyuv2Tasks, backboneOptions: { outputStride: 16 } })).toThrow(
-      /backboneOptions\.outputStride: not an option of segnet \(valid: unpoolTies\)/,
+    expect(() => createMultiTaskNetwork({ backbone: 'vgg' as BackboneName, tasks: nyuv2Tasks })).toThrow(
+      /unknown backbone 'vgg' \(expected one of: segnet, resnet18/,
     );
-    expect(() => createMultiTaskNetwork({ backbone: 'segnet', tasks: nyuv2Tasks, backboneOptions: { unpoolTies: 'middle' } })).toThrow(/segnet\.unpoolTies/);
+    const before = tf.memory().numTensors;
+    expect(() =>
+      createMultiTaskNetwork({ backbone: 'small-cnn', tasks: nyuv2Tasks, widthMultiplier: 0.25 }),
+    ).toThrow(/task 'semseg' \(segmentation\) is dense/);
+    expect(() =>
+      createMultiTaskNetwork({
+        backbone: 'segnet',
+        tasks: nyuv2Tasks,
+        backboneOptions: { outputStride: 16 },
+      }),
+    ).toThrow(/backboneOptions\.outputStride: not an option of segnet \(valid: unpoolTies\)/);
+    expect(() =>
+      createMultiTaskNetwork({
+        backbone: 'segnet',
+        tasks: nyuv2Tasks,
+        backboneOptions: { unpoolTies: 'middle' },
+      }),
+    ).toThrow(/segnet\.unpoolTies/);
     expect(tf.memory().numTensors).toBe(before);
   });
 
   it('config is plain JSON that rebuilds the same architecture and weights', () => {
-    const network = createMultiTaskNetwork({ backbone: 'resnet18', tasks: imageTasks, widthMultiplier: 0.125, seed: 4, backboneOptions: { outputStride: 16 } });
+    const network = createMultiTaskNetwork({
+      backbone: 'resnet18',
+      tasks: imageTasks,
+      widthMultiplier: 0.125,
+      seed: 4,
+      backboneOptions: { outputStride: 16 },
+    });
     const rebuilt = createMultiTaskNetwork(JSON.parse(JSON.stringify(network.config)));
     const a = network.namedVariables();
     const b = rebuilt.namedVariables();
     expect([...b.keys()]).toEqual([...a.keys()]);
-    for (const [name, variable] of a) expect(tf.tidy(() => tf.max(tf.abs(tf.sub(variable, b.get(name)!))).dataSync()[0])).toBe(0);
+    for (const [name, variable] of a)
+      expect(tf.tidy(() => tf.max(tf.abs(tf.sub(variable, b.get(name)!))).dataSync()[0])).toBe(0);
     network.dispose();
     rebuilt.dispose();
   });

@@ -1,7 +1,14 @@
-import * as tf from '@tensorflow/tfjs';
 import { nyuv2Tasks, RandomSource } from '@partial-mtl/core';
+import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createMultiTaskNetwork, createSegNet, createSegNetDecoder, createSegNetEncoder, disposeNetworkOutput, segnetChannels } from '../src/index.js';
+import {
+  createMultiTaskNetwork,
+  createSegNet,
+  createSegNetDecoder,
+  createSegNetEncoder,
+  disposeNetworkOutput,
+  segnetChannels,
+} from '../src/index.js';
 import { expectNoLeak, maxAbsDifference } from './helpers.js';
 
 beforeAll(async () => {
@@ -17,9 +24,19 @@ describe('SegNet', () => {
   it('has exactly the PyTorch reference parameter count with the NYU-v2 heads', () => {
     // `/usr/bin/python3 /work/shared/bench/segnet_torch_step.py --width-mult 1.0 --height 32 --width 32 --steps 1`
     // (Debian python3-torch 1.13) prints "params": 25055185; with --width-mult 0.25 it prints 1570561.
-    for (const [widthMultiplier, expected] of [[1, 25055185], [0.25, 1570561]] as const) {
-      const network = createMultiTaskNetwork({ backbone: 'segnet', tasks: nyuv2Tasks, widthMultiplier, seed: 0 });
-      const total = countParameters(network.sharedVariables) + countParameters(Object.values(network.taskVariables).flat());
+    for (const [widthMultiplier, expected] of [
+      [1, 25055185],
+      [0.25, 1570561],
+    ] as const) {
+      const network = createMultiTaskNetwork({
+        backbone: 'segnet',
+        tasks: nyuv2Tasks,
+        widthMultiplier,
+        seed: 0,
+      });
+      const total =
+        countParameters(network.sharedVariables) +
+        countParameters(Object.values(network.taskVariables).flat());
       expect(total).toBe(expected);
       network.dispose();
     }
@@ -72,13 +89,28 @@ describe('SegNet', () => {
 
   it('is reproducible from the seed and disposes every variable', () => {
     const before = tf.memory().numTensors;
-    const a = createMultiTaskNetwork({ backbone: 'segnet', tasks: nyuv2Tasks, widthMultiplier: 0.125, seed: 11 });
-    const b = createMultiTaskNetwork({ backbone: 'segnet', tasks: nyuv2Tasks, widthMultiplier: 0.125, seed: 11 });
+    const a = createMultiTaskNetwork({
+      backbone: 'segnet',
+      tasks: nyuv2Tasks,
+      widthMultiplier: 0.125,
+      seed: 11,
+    });
+    const b = createMultiTaskNetwork({
+      backbone: 'segnet',
+      tasks: nyuv2Tasks,
+      widthMultiplier: 0.125,
+      seed: 11,
+    });
     const images = tf.randomUniform([1, 32, 32, 3], 0, 1, 'float32', 9) as tf.Tensor4D;
     const outputA = a.apply(images, { training: false });
     const outputB = b.apply(images, { training: false });
     for (const task of nyuv2Tasks) {
-      expect(maxAbsDifference(outputA.predictions[task.name]!.dataSync(), outputB.predictions[task.name]!.dataSync())).toBe(0);
+      expect(
+        maxAbsDifference(
+          outputA.predictions[task.name]!.dataSync(),
+          outputB.predictions[task.name]!.dataSync(),
+        ),
+      ).toBe(0);
     }
     disposeNetworkOutput(outputA);
     disposeNetworkOutput(outputB);

@@ -1,7 +1,7 @@
-import * as tf from '@tensorflow/tfjs';
 import { defineTasks, nyuv2Tasks, type TaskBatch, type TaskSpec } from '@partial-mtl/core';
+import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createMultiTaskNetwork, supervisedLoss, type BackboneName } from '../src/index.js';
+import { type BackboneName, createMultiTaskNetwork, supervisedLoss } from '../src/index.js';
 import { expectNoLeak } from './helpers.js';
 
 beforeAll(async () => {
@@ -13,11 +13,22 @@ function makeBatch(tasks: readonly TaskSpec[], size: number, batchSize: number):
   return tf.tidy(() => {
     const labels: Record<string, tf.Tensor> = {};
     for (const task of tasks) {
-      if (task.kind === 'segmentation') labels[task.name] = tf.floor(tf.randomUniform([batchSize, size, size, 1], -1, task.channels, 'float32', 1));
-      if (task.kind === 'depth') labels[task.name] = tf.randomUniform([batchSize, size, size, 1], 0.5, 5, 'float32', 2);
-      if (task.kind === 'normals') labels[task.name] = tf.randomNormal([batchSize, size, size, 3], 0, 1, 'float32', 3);
+      if (task.kind === 'segmentation')
+        labels[task.name] = tf.floor(
+          tf.randomUniform([batchSize, size, size, 1], -1, task.channels, 'float32', 1),
+        );
+      if (task.kind === 'depth')
+        labels[task.name] = tf.randomUniform([batchSize, size, size, 1], 0.5, 5, 'float32', 2);
+      if (task.kind === 'normals')
+        labels[task.name] = tf.randomNormal([batchSize, size, size, 3], 0, 1, 'float32', 3);
       if (task.kind === 'multiclass') labels[task.name] = tf.tensor2d([[1], [3]].slice(0, batchSize));
-      if (task.kind === 'multilabel') labels[task.name] = tf.tensor2d([[1, 0, -1], [0, 1, 1]].slice(0, batchSize));
+      if (task.kind === 'multilabel')
+        labels[task.name] = tf.tensor2d(
+          [
+            [1, 0, -1],
+            [0, 1, 1],
+          ].slice(0, batchSize),
+        );
     }
     return {
       images: tf.randomUniform([batchSize, size, size, 3], 0, 1, 'float32', 4) as tf.Tensor4D,
@@ -41,7 +52,13 @@ const biasBeforeBatchNorm = /\.conv\.bias$/;
 
 // Tiny widths and batches: the cpu backend's filter gradient is slow. SegNet's deepest batch norm still sees 2×2
 // positions with one image; the ResNet's last stage is 1×1, so it needs two images for a non-degenerate batch norm.
-const configs: { backbone: BackboneName; tasks: readonly TaskSpec[]; size: number; width: number; batchSize: number }[] = [
+const configs: {
+  backbone: BackboneName;
+  tasks: readonly TaskSpec[];
+  size: number;
+  width: number;
+  batchSize: number;
+}[] = [
   { backbone: 'segnet', tasks: nyuv2Tasks, size: 32, width: 0.0625, batchSize: 1 },
   { backbone: 'resnet18', tasks: [...nyuv2Tasks, ...imageTasks], size: 32, width: 0.0625, batchSize: 2 },
   { backbone: 'small-cnn', tasks: imageTasks, size: 16, width: 0.25, batchSize: 2 },
@@ -54,7 +71,9 @@ describe('a training step reaches every trainable variable', () => {
       const batch = makeBatch(tasks, size, batchSize);
       const trainable = [...network.sharedVariables, ...Object.values(network.taskVariables).flat()];
       const nameOf = new Map([...network.namedVariables()].map(([name, variable]) => [variable, name]));
-      const preBatchNormBiases = trainable.filter((variable) => biasBeforeBatchNorm.test(nameOf.get(variable)!));
+      const preBatchNormBiases = trainable.filter((variable) =>
+        biasBeforeBatchNorm.test(nameOf.get(variable)!),
+      );
       for (const training of [true, false]) {
         // The eval-mode pass only checks the variables the training-mode pass cannot reach (cheaper on cpu).
         const checked = training ? trainable : preBatchNormBiases;

@@ -1,13 +1,14 @@
 // Wires a validated run config to the sibling packages: the network (models registry), the regularizer
 // (regularizers registry, by name only), the batches (datasets), the supervised loss and the metrics (metrics).
 // The one place where names from a config become objects; the loop never sees a name.
-import * as tf from '@tensorflow/tfjs';
-import { labelMaskColumn, type TaskSpec } from '@partial-mtl/core';
+
+import { labelMaskColumn, type Regularizer, type TaskSpec } from '@partial-mtl/core';
 import { collectResults, createTaskMetrics, jtrDelta, primaryMetricValues } from '@partial-mtl/metrics';
-import { createMultiTaskNetwork, supervisedLoss, type BackboneName } from '@partial-mtl/models';
+import { type BackboneName, createMultiTaskNetwork, supervisedLoss } from '@partial-mtl/models';
 import { createRegularizer } from '@partial-mtl/regularizers';
+import * as tf from '@tensorflow/tfjs';
 import type { RunConfig } from './config-schema.js';
-import { createBatchSources, openDataset, type OpenedDataset } from './dataset-sources.js';
+import { createBatchSources, type OpenedDataset, openDataset } from './dataset-sources.js';
 import type { MetricAccumulator, MetricTable, TrainingComponents } from './loop-options.js';
 
 /** Streaming metrics of every task over a validation pass (each task on the samples labelled for it). */
@@ -32,7 +33,9 @@ export function createMetricAccumulator(tasks: readonly TaskSpec[]): MetricAccum
 }
 
 /** JTR-style Δm (one primary metric per task, a fraction); NaN when a value makes it undefined. */
-export function createDeltaM(tasks: readonly TaskSpec[]): (results: MetricTable, baseline: MetricTable) => number {
+export function createDeltaM(
+  tasks: readonly TaskSpec[],
+): (results: MetricTable, baseline: MetricTable) => number {
   return (results, baseline) => {
     try {
       return jtrDelta(primaryMetricValues(tasks, results), primaryMetricValues(tasks, baseline));
@@ -43,7 +46,10 @@ export function createDeltaM(tasks: readonly TaskSpec[]): (results: MetricTable,
 }
 
 /** One inference pass on a blank image of the data set's size, so a size mismatch fails before training. */
-async function checkNetworkFitsData(network: ReturnType<typeof createMultiTaskNetwork>, dataset: OpenedDataset): Promise<void> {
+async function checkNetworkFitsData(
+  network: ReturnType<typeof createMultiTaskNetwork>,
+  dataset: OpenedDataset,
+): Promise<void> {
   const sample = await dataset.train.read(0);
   const [height, width, channels] = sample.image.shape;
   try {
@@ -52,7 +58,9 @@ async function checkNetworkFitsData(network: ReturnType<typeof createMultiTaskNe
     });
   } catch (error) {
     network.dispose();
-    throw new Error(`model: the ${network.config.backbone} network cannot take the data set's ${height}×${width} images (${(error as Error).message})`);
+    throw new Error(
+      `model: the ${network.config.backbone} network cannot take the data set's ${height}×${width} images (${(error as Error).message})`,
+    );
   }
 }
 
@@ -71,8 +79,11 @@ export async function buildComponents(config: RunConfig): Promise<TrainingCompon
   await checkNetworkFitsData(network, dataset);
   // Facts about the network and data every regularizer may use (the user's options override them).
   const batchesPerEpoch = Math.floor(dataset.train.length / config.data.batchSize);
-  const context = { widthMultiplier: config.model.widthMultiplier, iterationsPerEpoch: Math.max(1, batchesPerEpoch) };
-  let regularizer;
+  const context = {
+    widthMultiplier: config.model.widthMultiplier,
+    iterationsPerEpoch: Math.max(1, batchesPerEpoch),
+  };
+  let regularizer: Regularizer;
   try {
     regularizer = createRegularizer(config.regularizer.name, {
       ...context,

@@ -3,10 +3,21 @@
 // is replaced atomically. A reader verifies every file against the manifest, so a torn write is never loaded;
 // it falls back to the newest older version that verifies. Layout: checkpoints/<last|best>/{current.json, v…/}.
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import { fsyncDirectory, writeFileAtomic } from '@partial-mtl/core';
+import * as tf from '@tensorflow/tfjs';
 
 const formatName = 'partial-mtl-checkpoint';
 const formatVersion = 1;
@@ -54,7 +65,9 @@ export async function saveCheckpoint(
   let offset = 0;
   for (const [name, tensor] of tensors) {
     if (tensor.dtype !== 'float32' && tensor.dtype !== 'int32') {
-      throw new Error(`checkpoint: tensor '${name}' has dtype ${tensor.dtype}; only float32 and int32 are saved`);
+      throw new Error(
+        `checkpoint: tensor '${name}' has dtype ${tensor.dtype}; only float32 and int32 are saved`,
+      );
     }
     const values = await tensor.data();
     const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
@@ -91,16 +104,21 @@ export async function saveCheckpoint(
   );
   for (const name of readdirSync(checkpointDirectory)) {
     if (name === version || name === 'current.json') continue;
-    if (name.startsWith('v') || name.startsWith('.tmp-') || name.startsWith('.current.json.tmp-')) rmSync(join(checkpointDirectory, name), { recursive: true, force: true });
+    if (name.startsWith('v') || name.startsWith('.tmp-') || name.startsWith('.current.json.tmp-'))
+      rmSync(join(checkpointDirectory, name), { recursive: true, force: true });
   }
   return join(checkpointDirectory, version);
 }
 
 /** Reads and verifies one version directory; returns undefined (with the reason) when anything is off. */
-function verifyVersion(directory: string, expectedManifestSha?: string): { state: Record<string, unknown>; bytes: Buffer } | string {
+function verifyVersion(
+  directory: string,
+  expectedManifestSha?: string,
+): { state: Record<string, unknown>; bytes: Buffer } | string {
   try {
     const manifestBytes = readFileSync(join(directory, 'manifest.json'));
-    if (expectedManifestSha && sha256(manifestBytes) !== expectedManifestSha) return 'manifest checksum mismatch';
+    if (expectedManifestSha && sha256(manifestBytes) !== expectedManifestSha)
+      return 'manifest checksum mismatch';
     const manifest = JSON.parse(manifestBytes.toString('utf8')) as {
       format?: string;
       files?: Record<string, { bytes: number; sha256: string }>;
@@ -109,7 +127,8 @@ function verifyVersion(directory: string, expectedManifestSha?: string): { state
     const contents: Record<string, Buffer> = {};
     for (const [file, expected] of Object.entries(manifest.files)) {
       const bytes = readFileSync(join(directory, file));
-      if (bytes.byteLength !== expected.bytes || sha256(bytes) !== expected.sha256) return `${file} is torn or corrupt`;
+      if (bytes.byteLength !== expected.bytes || sha256(bytes) !== expected.sha256)
+        return `${file} is torn or corrupt`;
       contents[file] = bytes;
     }
     const stateBytes = contents['state.json'];
@@ -138,8 +157,12 @@ export function loadCheckpoint(checkpointDirectory: string): LoadedCheckpoint | 
   } catch {
     // No or unreadable pointer: fall back to scanning the versions below.
   }
-  const versions = readdirSync(checkpointDirectory).filter((name) => /^v\d{9}-/.test(name)).sort().reverse();
-  for (const name of versions) if (!candidates.some((candidate) => candidate.name === name)) candidates.push({ name });
+  const versions = readdirSync(checkpointDirectory)
+    .filter((name) => /^v\d{9}-/.test(name))
+    .sort()
+    .reverse();
+  for (const name of versions)
+    if (!candidates.some((candidate) => candidate.name === name)) candidates.push({ name });
   if (candidates.length === 0) return undefined;
   const problems: string[] = [];
   for (const candidate of candidates) {
@@ -172,13 +195,18 @@ export function assignVariables(
     const tensor = tensors.get(`${prefix}${name}`);
     if (!tensor) throw new Error(`checkpoint has no tensor '${prefix}${name}'`);
     if (tensor.shape.join('x') !== variable.shape.join('x')) {
-      throw new Error(`checkpoint tensor '${prefix}${name}' has shape [${tensor.shape}], the variable [${variable.shape}]`);
+      throw new Error(
+        `checkpoint tensor '${prefix}${name}' has shape [${tensor.shape}], the variable [${variable.shape}]`,
+      );
     }
     variable.assign(tensor);
   }
 }
 
 /** The named tensors of a variable map with a prefix (the variables themselves, not copies). */
-export function prefixed(variables: ReadonlyMap<string, tf.Variable>, prefix: string): Map<string, tf.Tensor> {
+export function prefixed(
+  variables: ReadonlyMap<string, tf.Variable>,
+  prefix: string,
+): Map<string, tf.Tensor> {
   return new Map([...variables].map(([name, variable]) => [`${prefix}${name}`, variable as tf.Tensor]));
 }

@@ -5,7 +5,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { benchCommand, benchHelp } from './commands/bench-command.js';
-import { UsageError, type CommandContext } from './commands/command-support.js';
+import { type CommandContext, UsageError } from './commands/command-support.js';
 import { demoCommand, demoHelp } from './commands/demo-command.js';
 import { evalCommand, evalHelp } from './commands/eval-command.js';
 import { reportCommand, reportHelp } from './commands/report-command.js';
@@ -16,10 +16,14 @@ import { sweepCliCommands } from './sweep/cli-commands.js';
 
 const commands = {
   train: { run: trainCommand, help: trainHelp, summary: 'train from a config file, or resume a run' },
-  eval: { run: evalCommand, help: evalHelp, summary: 'evaluate a run\'s best or last checkpoint' },
-  report: { run: reportCommand, help: reportHelp, summary: 'write report.html and plots from a run\'s logs' },
+  eval: { run: evalCommand, help: evalHelp, summary: "evaluate a run's best or last checkpoint" },
+  report: { run: reportCommand, help: reportHelp, summary: "write report.html and plots from a run's logs" },
   bench: { run: benchCommand, help: benchHelp, summary: 'run the repository benchmarks (scripts/bench.mjs)' },
-  demo: { run: demoCommand, help: demoHelp, summary: 'compare supervised MTL, pairwise and JTR on synthetic scenes' },
+  demo: {
+    run: demoCommand,
+    help: demoHelp,
+    summary: 'compare supervised MTL, pairwise and JTR on synthetic scenes',
+  },
   splits: { run: splitsCommand, help: splitsHelp, summary: 'inspect a split table (splits show FILE)' },
   ...sweepCliCommands,
 } as const;
@@ -41,7 +45,9 @@ export async function main(argv: readonly string[], context: CommandContext): Pr
   }
   const command = (commands as Record<string, (typeof commands)[keyof typeof commands]>)[name];
   if (!command) {
-    context.error(`partial-mtl: unknown command '${name}' (expected one of: ${Object.keys(commands).join(', ')})\n\n${mainHelp}`);
+    context.error(
+      `partial-mtl: unknown command '${name}' (expected one of: ${Object.keys(commands).join(', ')})\n\n${mainHelp}`,
+    );
     return 2;
   }
   try {

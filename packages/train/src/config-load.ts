@@ -3,9 +3,9 @@
 // YAML is parsed with the core schema only (no custom tags, no code execution).
 import { existsSync, readFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import { parseDocument } from 'yaml';
 import { backboneNames } from '@partial-mtl/models';
 import { regularizerNames } from '@partial-mtl/regularizers';
+import { parseDocument } from 'yaml';
 import { ConfigError, parseRunConfig, type RunConfig } from './config-schema.js';
 import { datasetNames, datasetNeedsPath } from './dataset-sources.js';
 
@@ -20,9 +20,17 @@ export function parseConfigText(text: string, fileName: string): unknown {
     }
   }
   if (extension === '.yaml' || extension === '.yml') {
-    const document = parseDocument(text, { schema: 'core', customTags: [], merge: false, prettyErrors: true });
-    const problems = [...document.errors, ...document.warnings].map((issue) => issue.message.split('\n')[0] ?? issue.code);
-    if (problems.length > 0) throw new ConfigError(problems.map((problem) => `${fileName}: not valid YAML (${problem})`));
+    const document = parseDocument(text, {
+      schema: 'core',
+      customTags: [],
+      merge: false,
+      prettyErrors: true,
+    });
+    const problems = [...document.errors, ...document.warnings].map(
+      (issue) => issue.message.split('\n')[0] ?? issue.code,
+    );
+    if (problems.length > 0)
+      throw new ConfigError(problems.map((problem) => `${fileName}: not valid YAML (${problem})`));
     try {
       return document.toJS({ maxAliasCount: 100 });
     } catch (error) {
@@ -36,19 +44,26 @@ export function parseConfigText(text: string, fileName: string): unknown {
 export function validateRunConfig(config: RunConfig): RunConfig {
   const problems: string[] = [];
   if (!datasetNames.includes(config.dataset.name)) {
-    problems.push(`dataset.name: unknown dataset '${config.dataset.name}' (expected one of: ${datasetNames.join(', ')})`);
+    problems.push(
+      `dataset.name: unknown dataset '${config.dataset.name}' (expected one of: ${datasetNames.join(', ')})`,
+    );
   } else if (datasetNeedsPath(config.dataset.name)) {
     if (!config.dataset.path) problems.push(`dataset.path: required for dataset '${config.dataset.name}'`);
-    else if (!existsSync(config.dataset.path)) problems.push(`dataset.path: '${config.dataset.path}' does not exist`);
+    else if (!existsSync(config.dataset.path))
+      problems.push(`dataset.path: '${config.dataset.path}' does not exist`);
   }
   if (config.split.table && !existsSync(config.split.table)) {
     problems.push(`split.table: '${config.split.table}' does not exist`);
   }
   if (!(backboneNames as readonly string[]).includes(config.model.backbone)) {
-    problems.push(`model.backbone: unknown backbone '${config.model.backbone}' (expected one of: ${backboneNames.join(', ')})`);
+    problems.push(
+      `model.backbone: unknown backbone '${config.model.backbone}' (expected one of: ${backboneNames.join(', ')})`,
+    );
   }
   if (!(regularizerNames as readonly string[]).includes(config.regularizer.name)) {
-    problems.push(`regularizer.name: unknown regularizer '${config.regularizer.name}' (expected one of: ${regularizerNames.join(', ')})`);
+    problems.push(
+      `regularizer.name: unknown regularizer '${config.regularizer.name}' (expected one of: ${regularizerNames.join(', ')})`,
+    );
   }
   if (config.training.epochs === undefined && config.training.maxSteps === undefined) {
     problems.push('training: set epochs or maxSteps');

@@ -1,22 +1,23 @@
 // Data sets a run config can name, opened through the datasets package: the training and validation sample
 // sources, the partial-label split of the training rows (a generated scenario or a split table file), and the
 // batch sources the loop iterates (the training loader's iteration state goes into checkpoints).
-import { LabelMaskTable, RandomSource, type SampleSource, type TaskSpec } from '@partial-mtl/core';
+
 import { join } from 'node:path';
+import { type LabelMaskTable, RandomSource, type SampleSource, type TaskSpec } from '@partial-mtl/core';
 import {
+  type BatchLoaderState,
   createAffectNetSource,
   createBatchLoader,
   createCityscapesMtanSource,
   createDisfaSource,
   createNyuv2Source,
-  createTaskonomySource,
-  createUnionSource,
   createSplit,
   createSyntheticAffect,
   createSyntheticScenes,
+  createTaskonomySource,
+  createUnionSource,
   evaluationBatches,
   loadSplitTable,
-  type BatchLoaderState,
 } from '@partial-mtl/datasets';
 import type { RunConfig } from './config-schema.js';
 import type { BatchSource } from './loop-options.js';
@@ -34,27 +35,37 @@ export interface OpenedDataset {
 interface DatasetEntry {
   readonly needsPath: boolean;
   /** The sources; `naturalSplit` is the labels the data itself has (used for the 'full' scenario without a table). */
-  open(config: RunConfig): Promise<{ train: SampleSource; validation: SampleSource; naturalSplit?: LabelMaskTable }>;
+  open(
+    config: RunConfig,
+  ): Promise<{ train: SampleSource; validation: SampleSource; naturalSplit?: LabelMaskTable }>;
 }
 
 function sizeOption(options: Record<string, unknown>, key: string): readonly [number, number] | undefined {
   const value = options[key];
   if (value === undefined) return undefined;
-  if (!Array.isArray(value) || value.length !== 2 || !value.every((side) => Number.isInteger(side) && side > 0)) {
-    throw new Error(`dataset.options.${key}: expected [height, width] as two positive integers, got ${JSON.stringify(value)}`);
+  if (
+    !Array.isArray(value) ||
+    value.length !== 2 ||
+    !value.every((side) => Number.isInteger(side) && side > 0)
+  ) {
+    throw new Error(
+      `dataset.options.${key}: expected [height, width] as two positive integers, got ${JSON.stringify(value)}`,
+    );
   }
   return [value[0], value[1]];
 }
 
 function recordOption(options: Record<string, unknown>, key: string): Record<string, unknown> {
   const value = options[key] ?? {};
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`dataset.options.${key}: expected an object`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new Error(`dataset.options.${key}: expected an object`);
   return value as Record<string, unknown>;
 }
 
 function stringOption(options: Record<string, unknown>, key: string, context: string): string {
   const value = options[key];
-  if (typeof value !== 'string' || value.length === 0) throw new Error(`${context}.${key}: expected a path string`);
+  if (typeof value !== 'string' || value.length === 0)
+    throw new Error(`${context}.${key}: expected a path string`);
   return value;
 }
 
@@ -69,14 +80,18 @@ function mtanEntry(create: typeof createNyuv2Source | typeof createCityscapesMta
         ...(config.dataset.tasks ? { tasks: config.dataset.tasks } : {}),
         ...(imageSize ? { imageSize } : {}),
       };
-      return { train: await create({ ...common, split: 'train' }), validation: await create({ ...common, split: 'val' }) };
+      return {
+        train: await create({ ...common, split: 'train' }),
+        validation: await create({ ...common, split: 'val' }),
+      };
     },
   };
 }
 
 function numberOption(options: Record<string, unknown>, key: string, fallback: number): number {
   const value = options[key] ?? fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`dataset.options.${key}: expected a number, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    throw new Error(`dataset.options.${key}: expected a number, got ${JSON.stringify(value)}`);
   return value;
 }
 
@@ -93,8 +108,16 @@ const datasetEntries: Readonly<Record<string, DatasetEntry>> = {
       };
       const dataSeed = numberOption(options, 'dataSeed', 1);
       return {
-        train: createSyntheticScenes({ ...common, count: numberOption(options, 'trainCount', 64), seed: dataSeed }),
-        validation: createSyntheticScenes({ ...common, count: numberOption(options, 'validationCount', 32), seed: dataSeed + 7919 }),
+        train: createSyntheticScenes({
+          ...common,
+          count: numberOption(options, 'trainCount', 64),
+          seed: dataSeed,
+        }),
+        validation: createSyntheticScenes({
+          ...common,
+          count: numberOption(options, 'validationCount', 32),
+          seed: dataSeed + 7919,
+        }),
       };
     },
   },
@@ -105,8 +128,16 @@ const datasetEntries: Readonly<Record<string, DatasetEntry>> = {
       const size = numberOption(options, 'size', 16);
       const dataSeed = numberOption(options, 'dataSeed', 1);
       return {
-        train: createSyntheticAffect({ size, count: numberOption(options, 'trainCount', 64), seed: dataSeed }),
-        validation: createSyntheticAffect({ size, count: numberOption(options, 'validationCount', 32), seed: dataSeed + 7919 }),
+        train: createSyntheticAffect({
+          size,
+          count: numberOption(options, 'trainCount', 64),
+          seed: dataSeed,
+        }),
+        validation: createSyntheticAffect({
+          size,
+          count: numberOption(options, 'validationCount', 32),
+          seed: dataSeed + 7919,
+        }),
       };
     },
   },
@@ -117,11 +148,22 @@ const datasetEntries: Readonly<Record<string, DatasetEntry>> = {
     async open(config) {
       const options = config.dataset.options;
       const size = sizeOption(options, 'size');
-      const tasks = config.dataset.tasks ?? ['semseg', 'depth', 'normal', 'edges', 'reshading', 'keypoints2d', 'principal_curvature'];
+      const tasks = config.dataset.tasks ?? [
+        'semseg',
+        'depth',
+        'normal',
+        'edges',
+        'reshading',
+        'keypoints2d',
+        'principal_curvature',
+      ];
       const common = { tasks, ...(size ? { size } : {}) };
       return {
         train: await createTaskonomySource({ ...common, root: config.dataset.path! }),
-        validation: await createTaskonomySource({ ...common, root: stringOption(options, 'validationPath', 'dataset.options') }),
+        validation: await createTaskonomySource({
+          ...common,
+          root: stringOption(options, 'validationPath', 'dataset.options'),
+        }),
       };
     },
   },
@@ -137,11 +179,21 @@ const datasetEntries: Readonly<Record<string, DatasetEntry>> = {
         return createUnionSource([
           await createAffectNetSource({
             ...affectNet,
-            imageRoot: join(config.dataset.path!, stringOption(affectNet, 'imageRoot', `${context}.affectNet`)),
-            annotationFile: join(config.dataset.path!, stringOption(affectNet, 'annotationFile', `${context}.affectNet`)),
+            imageRoot: join(
+              config.dataset.path!,
+              stringOption(affectNet, 'imageRoot', `${context}.affectNet`),
+            ),
+            annotationFile: join(
+              config.dataset.path!,
+              stringOption(affectNet, 'annotationFile', `${context}.affectNet`),
+            ),
             ...(size ? { size } : {}),
           }),
-          await createDisfaSource({ ...disfa, root: join(config.dataset.path!, stringOption(disfa, 'root', `${context}.disfa`)), ...(size ? { size } : {}) }),
+          await createDisfaSource({
+            ...disfa,
+            root: join(config.dataset.path!, stringOption(disfa, 'root', `${context}.disfa`)),
+            ...(size ? { size } : {}),
+          }),
         ]);
       };
       const train = await open('train');
@@ -159,19 +211,30 @@ export function datasetNeedsPath(name: string): boolean {
 /** Opens the sources and the training split of a config's data set. */
 export async function openDataset(config: RunConfig): Promise<OpenedDataset> {
   const entry = datasetEntries[config.dataset.name];
-  if (!entry) throw new Error(`dataset.name: unknown dataset '${config.dataset.name}' (expected one of: ${datasetNames.join(', ')})`);
+  if (!entry)
+    throw new Error(
+      `dataset.name: unknown dataset '${config.dataset.name}' (expected one of: ${datasetNames.join(', ')})`,
+    );
   const opened = await entry.open(config);
   const { naturalSplit } = opened;
-  const { train, validation } = guardSources({ train: opened.train, validation: opened.validation }, config.dataset.name, {
-    onInvalidSample: config.data.onInvalidSample,
-    workers: config.data.workers,
-  });
+  const { train, validation } = guardSources(
+    { train: opened.train, validation: opened.validation },
+    config.dataset.name,
+    {
+      onInvalidSample: config.data.onInvalidSample,
+      workers: config.data.workers,
+    },
+  );
   const taskNames = train.tasks.map((task) => task.name);
   const split = config.split.table
     ? await loadSplitTable(config.split.table, { taskNames })
     : naturalSplit && config.split.scenario === 'full'
       ? naturalSplit
-      : createSplit(config.split.scenario, { rows: train.length, taskNames, seed: config.split.seed ?? config.seed });
+      : createSplit(config.split.scenario, {
+          rows: train.length,
+          taskNames,
+          seed: config.split.seed ?? config.seed,
+        });
   if (split.rows !== train.length) {
     throw new Error(`split.table: ${split.rows} rows, but the training set has ${train.length} samples`);
   }
@@ -197,14 +260,18 @@ export function createBatchSources(
     workers: config.data.workers,
   });
   if (loader.batchesPerEpoch < 1) {
-    throw new Error(`data.batchSize: ${config.data.batchSize} is larger than the training set (${dataset.train.length} samples)`);
+    throw new Error(
+      `data.batchSize: ${config.data.batchSize} is larger than the training set (${dataset.train.length} samples)`,
+    );
   }
   const train: BatchSource = {
     batchesPerEpoch: loader.batchesPerEpoch,
     batches(epoch, startBatch) {
       const state = loader.getState();
       if (state.epoch !== epoch || state.position !== startBatch) {
-        throw new Error(`batch loader is at epoch ${state.epoch} batch ${state.position}, the loop expected epoch ${epoch} batch ${startBatch}`);
+        throw new Error(
+          `batch loader is at epoch ${state.epoch} batch ${state.position}, the loop expected epoch ${epoch} batch ${startBatch}`,
+        );
       }
       return loader;
     },

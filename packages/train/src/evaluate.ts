@@ -1,7 +1,8 @@
 // Evaluation pass: runs the network in inference mode over every validation batch (one epoch, fixed order) and
 // accumulates the metrics over the whole set, so results do not depend on the batch size.
-import * as tf from '@tensorflow/tfjs';
+
 import { disposeBatch, type MultiTaskNetwork } from '@partial-mtl/core';
+import * as tf from '@tensorflow/tfjs';
 import type { BatchSource, MetricAccumulator, MetricTable } from './loop-options.js';
 
 export async function evaluateNetwork(

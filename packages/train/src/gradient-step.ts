@@ -2,8 +2,16 @@
 // JTR do, so batch norm sees all views together), supervised loss on view 0 plus the regularizer's loss,
 // gradients over every trainable variable with tf.variableGrads, a finiteness check before anything is
 // applied, optional global-norm clipping, then one applyGradients per optimizer group.
+
+import type {
+  MultiTaskNetwork,
+  NetworkOutput,
+  RandomSource,
+  Regularizer,
+  TaskBatch,
+  TaskSpec,
+} from '@partial-mtl/core';
 import * as tf from '@tensorflow/tfjs';
-import type { NetworkOutput, RandomSource, TaskBatch, MultiTaskNetwork, Regularizer, TaskSpec } from '@partial-mtl/core';
 import type { TrainingComponents } from './loop-options.js';
 import type { OptimizerGroup } from './optimizer-groups.js';
 
@@ -19,7 +27,8 @@ export interface StepResult {
 export function splitOutput(output: NetworkOutput, count: number): NetworkOutput[] {
   if (count === 1) return [output];
   const predictionParts: Record<string, tf.Tensor[]> = {};
-  for (const [task, tensor] of Object.entries(output.predictions)) predictionParts[task] = tf.split(tensor, count, 0);
+  for (const [task, tensor] of Object.entries(output.predictions))
+    predictionParts[task] = tf.split(tensor, count, 0);
   const bottleneck = output.features.bottleneck ? tf.split(output.features.bottleneck, count, 0) : undefined;
   const shared = output.features.shared ? tf.split(output.features.shared, count, 0) : undefined;
   return Array.from({ length: count }, (_, index) => {
@@ -33,13 +42,20 @@ export function splitOutput(output: NetworkOutput, count: number): NetworkOutput
 }
 
 /** Runs the network once on view 0 and the batch's extra views; returns one output per view. */
-export function forwardAllViews(network: MultiTaskNetwork, batch: TaskBatch, viewsNeeded: number): NetworkOutput[] {
+export function forwardAllViews(
+  network: MultiTaskNetwork,
+  batch: TaskBatch,
+  viewsNeeded: number,
+): NetworkOutput[] {
   const views = batch.views ?? [];
   if (views.length < viewsNeeded) {
-    throw new Error(`the regularizer needs ${viewsNeeded} extra views per batch, the loader gave ${views.length}`);
+    throw new Error(
+      `the regularizer needs ${viewsNeeded} extra views per batch, the loader gave ${views.length}`,
+    );
   }
   const used = views.slice(0, viewsNeeded);
-  const images = used.length === 0 ? batch.images : tf.concat([batch.images, ...used.map((view) => view.images)], 0);
+  const images =
+    used.length === 0 ? batch.images : tf.concat([batch.images, ...used.map((view) => view.images)], 0);
   const output = network.apply(images, { training: true });
   return splitOutput(output, used.length + 1);
 }
@@ -70,9 +86,11 @@ function totalLoss(input: LossInput, keptParts: Map<string, tf.Scalar>): tf.Scal
     epoch: input.epoch,
   });
   keptParts.set('supervised', tf.keep(supervised.loss));
-  for (const [name, part] of Object.entries(supervised.parts)) keptParts.set(`supervised/${name}`, tf.keep(part));
+  for (const [name, part] of Object.entries(supervised.parts))
+    keptParts.set(`supervised/${name}`, tf.keep(part));
   keptParts.set('regularizer', tf.keep(regularization.loss));
-  for (const [name, part] of Object.entries(regularization.parts)) keptParts.set(`regularizer/${name}`, tf.keep(part));
+  for (const [name, part] of Object.entries(regularization.parts))
+    keptParts.set(`regularizer/${name}`, tf.keep(part));
   return tf.add(supervised.loss, regularization.loss) as tf.Scalar;
 }
 
@@ -80,7 +98,11 @@ function totalLoss(input: LossInput, keptParts: Map<string, tf.Scalar>): tf.Scal
  * Computes and (when finite) applies one step. Reads back one small vector (loss, parts, gradient norm) per step.
  * Leaves no tensors behind.
  */
-export function trainingStep(input: LossInput, groups: readonly OptimizerGroup[], clipNorm: number | undefined): StepResult {
+export function trainingStep(
+  input: LossInput,
+  groups: readonly OptimizerGroup[],
+  clipNorm: number | undefined,
+): StepResult {
   const keptParts = new Map<string, tf.Scalar>();
   const variables = groups.flatMap((group) => group.variables);
   try {
@@ -114,7 +136,9 @@ export function trainingStep(input: LossInput, groups: readonly OptimizerGroup[]
         offset += group.variables.length;
         tf.tidy(() => {
           group.optimizer.applyGradients(
-            scale === 1 ? named : named.map((entry) => ({ name: entry.name, tensor: tf.mul(entry.tensor, scale) })),
+            scale === 1
+              ? named
+              : named.map((entry) => ({ name: entry.name, tensor: tf.mul(entry.tensor, scale) })),
           );
         });
       }

@@ -1,12 +1,32 @@
 // @partial-mtl/train: the training loop (custom, checkpointed, resumable), the run config schema, train(),
 // reports with plots, the demo and the CLI's commands, wiring datasets, models, regularizers and metrics.
-export { train, loopOptionsOf, readRunConfig, type TrainResult, type TrainRuntimeOptions } from './train.js';
-export { runTraining, resolveLoopOptions, type LoopOptionsInput, type StopReason, type TrainingResult } from './training-loop.js';
+
 export {
+  buildComponents,
+  createDeltaM,
+  createMetricAccumulator,
+  disposeComponents,
+} from './build-components.js';
+export { assignVariables, type LoadedCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+export { formatSplitSummary, type SplitSummary, summarizeSplit } from './commands/splits-command.js';
+export { loadRunConfig, parseConfigText, resolveRunConfig, validateRunConfig } from './config-load.js';
+export {
+  ConfigError,
+  parseRunConfig,
+  type RunConfig,
+  type RunConfigInput,
+  runConfigJsonSchema,
+  runConfigSchema,
+} from './config-schema.js';
+export { createBatchSources, datasetNames, type OpenedDataset, openDataset } from './dataset-sources.js';
+export { type DemoOptions, type DemoResult, demoDefaults, demoRunConfig, runDemo } from './demo.js';
+export { evaluateNetwork, flattenMetrics } from './evaluate.js';
+export { forwardAllViews, type StepResult, splitOutput, trainingStep } from './gradient-step.js';
+export {
+  type BatchSource,
   defaultLoopOptions,
   defaultOptimizerOptions,
   defaultScheduleOptions,
-  type BatchSource,
   type LoopOptions,
   type MetricAccumulator,
   type MetricTable,
@@ -15,26 +35,25 @@ export {
   type ScheduleOptions,
   type TrainingComponents,
 } from './loop-options.js';
-export { forwardAllViews, splitOutput, trainingStep, type StepResult } from './gradient-step.js';
+export { type BestSoFar, type LoopState, readLoopCheckpoint, writeLoopCheckpoint } from './loop-state.js';
 export {
   applyLearningRates,
   collectVariableGroups,
   createOptimizerGroups,
-  learningRateOf,
   type LearningRateState,
+  learningRateOf,
   type OptimizerGroup,
 } from './optimizer-groups.js';
-export { assignVariables, loadCheckpoint, saveCheckpoint, type LoadedCheckpoint } from './checkpoint.js';
-export { readLoopCheckpoint, writeLoopCheckpoint, type BestSoFar, type LoopState } from './loop-state.js';
-export { evaluateNetwork, flattenMetrics } from './evaluate.js';
-export { RunLogs, readJsonLines, type MetricsLine, type TrainLogLine } from './run-logs.js';
-export { ConfigError, parseRunConfig, runConfigJsonSchema, runConfigSchema, type RunConfig, type RunConfigInput } from './config-schema.js';
-export { loadRunConfig, parseConfigText, resolveRunConfig, validateRunConfig } from './config-load.js';
-export { buildComponents, createDeltaM, createMetricAccumulator, disposeComponents } from './build-components.js';
-export { createBatchSources, datasetNames, openDataset, type OpenedDataset } from './dataset-sources.js';
-export { writeReport, type ReportOptions, type ReportRun } from './report/write-report.js';
 export { lossChartSpec, metricsChartSpec } from './report/chart-specs.js';
 export { renderSvg, shippedFontPath, svgToPng } from './report/render-chart.js';
-export { demoDefaults, demoRunConfig, runDemo, type DemoOptions, type DemoResult } from './demo.js';
-export { formatSplitSummary, summarizeSplit, type SplitSummary } from './commands/splits-command.js';
+export { type ReportOptions, type ReportRun, writeReport } from './report/write-report.js';
+export { type MetricsLine, RunLogs, readJsonLines, type TrainLogLine } from './run-logs.js';
 export * from './sweep/index.js';
+export { loopOptionsOf, readRunConfig, type TrainResult, type TrainRuntimeOptions, train } from './train.js';
+export {
+  type LoopOptionsInput,
+  resolveLoopOptions,
+  runTraining,
+  type StopReason,
+  type TrainingResult,
+} from './training-loop.js';

@@ -1,7 +1,14 @@
 // Options of the training loop (optimizer, schedules, evaluation, checkpoints, limits) with their defaults.
 // The loop itself never sees a method name: everything method-specific arrives through the core contracts
 // (MultiTaskNetwork, Regularizer) and the components built by `build-components.ts`.
-import type { TaskBatch, TaskSpec, MultiTaskNetwork, Regularizer, LossWithParts, NetworkOutput } from '@partial-mtl/core';
+import type {
+  LossWithParts,
+  MultiTaskNetwork,
+  NetworkOutput,
+  Regularizer,
+  TaskBatch,
+  TaskSpec,
+} from '@partial-mtl/core';
 
 export type OptimizerKind = 'adam' | 'sgd';
 

@@ -1,11 +1,17 @@
 // The loop's resumable state and its checkpoint round trip: network and regularizer variables, optimizer
 // state, step/epoch/position in the epoch, RNG state, learning-rate multipliers, best-so-far and early-stopping
 // counters. Everything a resumed run needs to continue exactly where the saved one was.
+
+import { type MultiTaskNetwork, RandomSource, type RandomState, type Regularizer } from '@partial-mtl/core';
 import type * as tf from '@tensorflow/tfjs';
-import { RandomSource, type MultiTaskNetwork, type RandomState, type Regularizer } from '@partial-mtl/core';
 import { assignVariables, loadCheckpoint, prefixed, saveCheckpoint } from './checkpoint.js';
 import type { MetricTable } from './loop-options.js';
-import { optimizerStateTensors, restoreOptimizerState, type LearningRateState, type OptimizerGroup } from './optimizer-groups.js';
+import {
+  type LearningRateState,
+  type OptimizerGroup,
+  optimizerStateTensors,
+  restoreOptimizerState,
+} from './optimizer-groups.js';
 
 export interface BestSoFar {
   readonly deltaM: number;
@@ -53,7 +59,11 @@ export interface StatefulParts {
 }
 
 /** Writes a full checkpoint (weights, optimizer and loop state) to `directory` (e.g. outDir/checkpoints/last). */
-export async function writeLoopCheckpoint(directory: string, parts: StatefulParts, state: LoopState): Promise<void> {
+export async function writeLoopCheckpoint(
+  directory: string,
+  parts: StatefulParts,
+  state: LoopState,
+): Promise<void> {
   const optimizerTensors = await optimizerStateTensors(parts.groups);
   try {
     const tensors = new Map<string, tf.Tensor>([
@@ -61,14 +71,22 @@ export async function writeLoopCheckpoint(directory: string, parts: StatefulPart
       ...prefixed(parts.regularizer.namedVariables(), 'regularizer/'),
       ...optimizerTensors,
     ]);
-    await saveCheckpoint(directory, tensors, { ...state, networkConfig: parts.network.config, regularizer: parts.regularizer.name });
+    await saveCheckpoint(directory, tensors, {
+      ...state,
+      networkConfig: parts.network.config,
+      regularizer: parts.regularizer.name,
+    });
   } finally {
     for (const tensor of optimizerTensors.values()) tensor.dispose();
   }
 }
 
 /** Restores everything from a checkpoint directory; returns the loop state. Throws when there is no valid checkpoint. */
-export async function readLoopCheckpoint(directory: string, parts: StatefulParts, options: { weightsOnly?: boolean } = {}): Promise<LoopState> {
+export async function readLoopCheckpoint(
+  directory: string,
+  parts: StatefulParts,
+  options: { weightsOnly?: boolean } = {},
+): Promise<LoopState> {
   const loaded = loadCheckpoint(directory);
   if (!loaded) throw new Error(`resume: no checkpoint in ${directory}`);
   try {

@@ -1,8 +1,9 @@
 // Optimizer groups: one tfjs optimizer per VariableGroup (the network's, then each the regularizer declares),
 // each with its own base learning rate and step schedule, a shared plateau multiplier, and state that can be
 // saved and restored exactly (tfjs' getWeights/setWeights, plus Adam's bias-correction accumulators).
-import * as tf from '@tensorflow/tfjs';
+
 import type { MultiTaskNetwork, Regularizer, VariableGroup } from '@partial-mtl/core';
+import * as tf from '@tensorflow/tfjs';
 import type { OptimizerOptions, ScheduleOptions } from './loop-options.js';
 
 export interface OptimizerGroup {
@@ -33,7 +34,8 @@ export function collectVariableGroups(network: MultiTaskNetwork, regularizer: Re
   const seen = new Set<string>();
   for (const group of groups) {
     for (const variable of group.variables) {
-      if (seen.has(variable.name)) throw new Error(`variable '${variable.name}' belongs to two optimizer groups`);
+      if (seen.has(variable.name))
+        throw new Error(`variable '${variable.name}' belongs to two optimizer groups`);
       seen.add(variable.name);
     }
   }
@@ -41,12 +43,16 @@ export function collectVariableGroups(network: MultiTaskNetwork, regularizer: Re
 }
 
 function createOptimizer(options: OptimizerOptions, learningRate: number): tf.Optimizer {
-  if (options.kind === 'adam') return tf.train.adam(learningRate, options.beta1, options.beta2, options.epsilon);
+  if (options.kind === 'adam')
+    return tf.train.adam(learningRate, options.beta1, options.beta2, options.epsilon);
   if (options.momentum > 0) return tf.train.momentum(learningRate, options.momentum);
   return tf.train.sgd(learningRate);
 }
 
-export function createOptimizerGroups(groups: readonly VariableGroup[], options: OptimizerOptions): OptimizerGroup[] {
+export function createOptimizerGroups(
+  groups: readonly VariableGroup[],
+  options: OptimizerOptions,
+): OptimizerGroup[] {
   return groups.map((group) => {
     const baseLearningRate = group.learningRate ?? options.learningRate;
     if (!(baseLearningRate > 0)) {
@@ -92,7 +98,9 @@ export function applyLearningRates(
 }
 
 /** Optimizer state as named tensors (caller disposes the result). */
-export async function optimizerStateTensors(groups: readonly OptimizerGroup[]): Promise<Map<string, tf.Tensor>> {
+export async function optimizerStateTensors(
+  groups: readonly OptimizerGroup[],
+): Promise<Map<string, tf.Tensor>> {
   const out = new Map<string, tf.Tensor>();
   for (const group of groups) {
     const weights = await group.optimizer.getWeights();

@@ -45,7 +45,9 @@ export function createProgress(
       const seconds = (Date.now() - started) / 1000;
       const rate = seconds > 0 ? (step - startStep) / seconds : 0;
       const eta = rate > 0 ? Math.round((totalSteps - step) / rate) : 0;
-      log(`${label} step ${step}/${totalSteps} loss ${loss.toFixed(4)} ${rate.toFixed(2)} steps/s ETA ${eta}s`);
+      log(
+        `${label} step ${step}/${totalSteps} loss ${loss.toFixed(4)} ${rate.toFixed(2)} steps/s ETA ${eta}s`,
+      );
     },
     stop: () => {},
   };

@@ -52,7 +52,13 @@ function csvHeader(line: TrainLogLine): string[] {
 function csvRow(header: readonly string[], line: TrainLogLine): string {
   return header
     .map((column) => {
-      if (column === 'step' || column === 'epoch' || column === 'loss' || column === 'gradientNorm' || column === 'seconds') {
+      if (
+        column === 'step' ||
+        column === 'epoch' ||
+        column === 'loss' ||
+        column === 'gradientNorm' ||
+        column === 'seconds'
+      ) {
         return String(line[column]);
       }
       if (column.startsWith('lr/')) return String(line.learningRates[column.slice(3)] ?? '');
@@ -79,8 +85,12 @@ export class RunLogs {
       for (const path of [this.trainJsonPath, this.trainCsvPath, this.metricsPath]) writeFileSync(path, '');
       return;
     }
-    const trainLines = readJsonLines<TrainLogLine>(this.trainJsonPath).filter((line) => line.step <= resumedStep);
-    const metricLines = readJsonLines<MetricsLine>(this.metricsPath).filter((line) => line.step <= resumedStep);
+    const trainLines = readJsonLines<TrainLogLine>(this.trainJsonPath).filter(
+      (line) => line.step <= resumedStep,
+    );
+    const metricLines = readJsonLines<MetricsLine>(this.metricsPath).filter(
+      (line) => line.step <= resumedStep,
+    );
     writeFileSync(this.trainJsonPath, trainLines.map((line) => `${JSON.stringify(line)}\n`).join(''));
     writeFileSync(this.metricsPath, metricLines.map((line) => `${JSON.stringify(line)}\n`).join(''));
     writeFileSync(this.trainCsvPath, '');

@@ -1,8 +1,8 @@
 // `train(config)`: the library entry point. Validates the config completely, builds the components from the
 // sibling packages, runs (or resumes) the loop, writes report.html, and disposes everything it created.
 import { existsSync, readFileSync } from 'node:fs';
-import type { TaskSpec } from '@partial-mtl/core';
 import { join } from 'node:path';
+import type { TaskSpec } from '@partial-mtl/core';
 import { buildComponents, disposeComponents } from './build-components.js';
 import { resolveRunConfig } from './config-load.js';
 import type { RunConfig } from './config-schema.js';
@@ -32,7 +32,10 @@ export interface TrainResult extends TrainingResult {
 }
 
 /** The loop options a run config asks for. */
-export function loopOptionsOf(config: RunConfig, runtime: TrainRuntimeOptions): Parameters<typeof runTraining>[1] {
+export function loopOptionsOf(
+  config: RunConfig,
+  runtime: TrainRuntimeOptions,
+): Parameters<typeof runTraining>[1] {
   const training = config.training;
   return {
     outDir: config.outDir,
@@ -41,7 +44,9 @@ export function loopOptionsOf(config: RunConfig, runtime: TrainRuntimeOptions): 
     ...(training.maxSteps !== undefined ? { maxSteps: training.maxSteps } : {}),
     ...(training.maxWallSeconds !== undefined ? { maxWallSeconds: training.maxWallSeconds } : {}),
     ...(training.gradientClipNorm !== undefined ? { gradientClipNorm: training.gradientClipNorm } : {}),
-    ...(training.earlyStoppingPatience !== undefined ? { earlyStoppingPatience: training.earlyStoppingPatience } : {}),
+    ...(training.earlyStoppingPatience !== undefined
+      ? { earlyStoppingPatience: training.earlyStoppingPatience }
+      : {}),
     ...(config.evaluation.baseline !== undefined ? { baseline: config.evaluation.baseline } : {}),
     optimizer: config.optimizer,
     schedule: config.schedule,
@@ -62,7 +67,8 @@ export function loopOptionsOf(config: RunConfig, runtime: TrainRuntimeOptions): 
 /** The config a run was started with (from its outDir/config.json), for `--resume` and `eval`. */
 export function readRunConfig(outDir: string): RunConfig {
   const path = join(outDir, 'config.json');
-  if (!existsSync(path)) throw new Error(`--resume: ${path} does not exist (is '${outDir}' a run directory?)`);
+  if (!existsSync(path))
+    throw new Error(`--resume: ${path} does not exist (is '${outDir}' a run directory?)`);
   const record = JSON.parse(readFileSync(path, 'utf8')) as { config?: unknown };
   return resolveRunConfig({ ...(record.config as object), outDir });
 }
@@ -73,17 +79,40 @@ export async function train(configInput: unknown, runtime: TrainRuntimeOptions =
   const components = await buildComponents(config);
   try {
     if (!runtime.resume) {
-      preflightRun(config.outDir, [components.network.namedVariables(), components.regularizer.namedVariables()], config.optimizer.kind);
+      preflightRun(
+        config.outDir,
+        [components.network.namedVariables(), components.regularizer.namedVariables()],
+        config.optimizer.kind,
+      );
     }
     const result = await runTraining(components, loopOptionsOf(config, runtime));
     let reportPath: string | undefined;
     if (runtime.report ?? true) {
-      const deltaM = result.lastMetrics && result.baseline ? components.deltaM(result.lastMetrics, result.baseline) : undefined;
+      const deltaM =
+        result.lastMetrics && result.baseline
+          ? components.deltaM(result.lastMetrics, result.baseline)
+          : undefined;
       reportPath = await writeReport(config.outDir, {
         title: `partial-mtl run: ${config.dataset.name}, regularizer ${config.regularizer.name}`,
         rows: [
-          ...(result.lastMetrics ? [{ name: `last (step ${result.step})`, metrics: result.lastMetrics, ...(deltaM !== undefined ? { deltaM: deltaM * 100 } : {}) }] : []),
-          ...(result.best ? [{ name: `best (step ${result.best.step})`, metrics: result.best.metrics, deltaM: result.best.deltaM * 100 }] : []),
+          ...(result.lastMetrics
+            ? [
+                {
+                  name: `last (step ${result.step})`,
+                  metrics: result.lastMetrics,
+                  ...(deltaM !== undefined ? { deltaM: deltaM * 100 } : {}),
+                },
+              ]
+            : []),
+          ...(result.best
+            ? [
+                {
+                  name: `best (step ${result.best.step})`,
+                  metrics: result.best.metrics,
+                  deltaM: result.best.deltaM * 100,
+                },
+              ]
+            : []),
         ],
         runs: [{ name: config.regularizer.name, outDir: config.outDir }],
         notes: [result.message, ...(runtime.backend ? [`backend: ${runtime.backend}`] : [])],

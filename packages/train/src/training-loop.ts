@@ -4,11 +4,22 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { disposeBatch, RandomSource } from '@partial-mtl/core';
-import { trainingStep } from './gradient-step.js';
 import { evaluateNetwork } from './evaluate.js';
+import { trainingStep } from './gradient-step.js';
 import { defaultLoopOptions, type LoopOptions, type TrainingComponents } from './loop-options.js';
-import { initialLoopState, readLoopCheckpoint, writeLoopCheckpoint, type BestSoFar, type LoopState } from './loop-state.js';
-import { applyLearningRates, collectVariableGroups, createOptimizerGroups, disposeOptimizerGroups } from './optimizer-groups.js';
+import {
+  type BestSoFar,
+  initialLoopState,
+  type LoopState,
+  readLoopCheckpoint,
+  writeLoopCheckpoint,
+} from './loop-state.js';
+import {
+  applyLearningRates,
+  collectVariableGroups,
+  createOptimizerGroups,
+  disposeOptimizerGroups,
+} from './optimizer-groups.js';
 import { createProgress } from './progress.js';
 import { preflightOutputDirectory } from './reliability/preflight.js';
 import { describeRunFailure } from './reliability/run-failure.js';
@@ -49,12 +60,16 @@ export function resolveLoopOptions(input: LoopOptionsInput): LoopOptions {
   positiveInteger(options.logEverySteps, 'logEverySteps');
   positiveInteger(options.earlyStoppingPatience, 'earlyStoppingPatience');
   if (!Number.isFinite(options.seed)) throw new Error(`seed: expected a finite number, got ${options.seed}`);
-  if (!(options.optimizer.learningRate > 0)) throw new Error(`optimizer.learningRate: expected > 0, got ${options.optimizer.learningRate}`);
+  if (!(options.optimizer.learningRate > 0))
+    throw new Error(`optimizer.learningRate: expected > 0, got ${options.optimizer.learningRate}`);
   return options;
 }
 
 /** Runs (or resumes) training. The caller owns and disposes the components. */
-export async function runTraining(components: TrainingComponents, input: LoopOptionsInput): Promise<TrainingResult> {
+export async function runTraining(
+  components: TrainingComponents,
+  input: LoopOptionsInput,
+): Promise<TrainingResult> {
   const options = resolveLoopOptions(input);
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const { network, regularizer, trainBatches } = components;
@@ -70,7 +85,10 @@ export async function runTraining(components: TrainingComponents, input: LoopOpt
     if (state.loaderState !== undefined) trainBatches.setState?.(state.loaderState);
     log(`resumed from ${lastDirectory} at step ${state.step} (epoch ${state.epoch})`);
   } else {
-    writeFileSync(join(options.outDir, 'config.json'), `${JSON.stringify({ ...options.configRecord, loop: { ...options, log: undefined, onStep: undefined } }, null, 2)}\n`);
+    writeFileSync(
+      join(options.outDir, 'config.json'),
+      `${JSON.stringify({ ...options.configRecord, loop: { ...options, log: undefined, onStep: undefined } }, null, 2)}\n`,
+    );
   }
   const logs = new RunLogs(options.outDir);
   logs.start(options.resume ? state.step : undefined);
@@ -108,13 +126,21 @@ export async function runTraining(components: TrainingComponents, input: LoopOpt
       await writeLoopCheckpoint(bestDirectory, parts, state);
     } else {
       state.evaluationsWithoutImprovement += 1;
-      if (options.schedule.kind === 'plateau' && state.evaluationsWithoutImprovement % options.schedule.patience === 0) {
+      if (
+        options.schedule.kind === 'plateau' &&
+        state.evaluationsWithoutImprovement % options.schedule.patience === 0
+      ) {
         state.learningRate.multiplier *= options.schedule.factor;
-        log(`plateau: no better Δm for ${state.evaluationsWithoutImprovement} evaluations, learning rates ×${options.schedule.factor}`);
+        log(
+          `plateau: no better Δm for ${state.evaluationsWithoutImprovement} evaluations, learning rates ×${options.schedule.factor}`,
+        );
       }
     }
     logs.appendMetrics({ step: state.step, epoch: state.epoch, deltaM, best: improved, metrics });
-    return options.earlyStoppingPatience !== undefined && state.evaluationsWithoutImprovement >= options.earlyStoppingPatience;
+    return (
+      options.earlyStoppingPatience !== undefined &&
+      state.evaluationsWithoutImprovement >= options.earlyStoppingPatience
+    );
   };
 
   try {
@@ -122,13 +148,22 @@ export async function runTraining(components: TrainingComponents, input: LoopOpt
       let sawBatch = false;
       for await (const batch of trainBatches.batches(state.epoch, state.batchInEpoch)) {
         sawBatch = true;
-        let result;
+        let result: ReturnType<typeof trainingStep>;
         let rates: Record<string, number>;
         try {
           rates = applyLearningRates(groups, state.epoch, options.schedule, state.learningRate);
           const random = regularizerRandom.fork(`step:${state.step}`);
           result = trainingStep(
-            { tasks: components.tasks, network, regularizer, supervisedLoss: components.supervisedLoss, batch, random, step: state.step, epoch: state.epoch },
+            {
+              tasks: components.tasks,
+              network,
+              regularizer,
+              supervisedLoss: components.supervisedLoss,
+              batch,
+              random,
+              step: state.step,
+              epoch: state.epoch,
+            },
             groups,
             options.gradientClipNorm,
           );
@@ -136,7 +171,9 @@ export async function runTraining(components: TrainingComponents, input: LoopOpt
           disposeBatch(batch);
         }
         if (result.status === 'non-finite') {
-          const what = Number.isFinite(result.loss) ? `gradient norm ${result.gradientNorm}` : `loss ${result.loss}`;
+          const what = Number.isFinite(result.loss)
+            ? `gradient norm ${result.gradientNorm}`
+            : `loss ${result.loss}`;
           if (options.onNonFinite === 'stop') {
             stopReason = 'non-finite';
             message = `non-finite ${what} at step ${state.step} (epoch ${state.epoch}); stopped before updating the weights. The last good checkpoint is ${lastDirectory}. Lower the learning rate, enable gradientClipNorm, or set onNonFinite: 'skip'.`;
@@ -144,13 +181,23 @@ export async function runTraining(components: TrainingComponents, input: LoopOpt
           }
           state.learningRate.multiplier *= options.nonFiniteLearningRateFactor;
           state.skippedBatches += 1;
-          log(`non-finite ${what} at step ${state.step}: batch skipped, learning rates ×${options.nonFiniteLearningRateFactor}`);
+          log(
+            `non-finite ${what} at step ${state.step}: batch skipped, learning rates ×${options.nonFiniteLearningRateFactor}`,
+          );
         }
         state.step += 1;
         state.batchInEpoch += 1;
         if (trainBatches.getState) state.loaderState = trainBatches.getState();
         if (state.step % options.logEverySteps === 0 && result.status === 'applied') {
-          logs.appendTrain({ step: state.step, epoch: state.epoch, loss: result.loss, parts: result.parts, learningRates: rates, gradientNorm: result.gradientNorm, seconds: (Date.now() - started) / 1000 });
+          logs.appendTrain({
+            step: state.step,
+            epoch: state.epoch,
+            loss: result.loss,
+            parts: result.parts,
+            learningRates: rates,
+            gradientNorm: result.gradientNorm,
+            seconds: (Date.now() - started) / 1000,
+          });
         }
         progress.update(state.step, result.loss);
         options.onStep?.(state.step, result.loss);
@@ -163,19 +210,28 @@ export async function runTraining(components: TrainingComponents, input: LoopOpt
           epochEnded = true;
         }
         const every = options.evaluateEvery.every;
-        const due = options.evaluateEvery.unit === 'step' ? state.step % every === 0 : epochEnded && state.epoch % every === 0;
+        const due =
+          options.evaluateEvery.unit === 'step'
+            ? state.step % every === 0
+            : epochEnded && state.epoch % every === 0;
         const finalStep = state.step >= totalSteps;
         let earlyStop = false;
-        if (due || (finalStep && components.validationBatches && state.lastMetrics === undefined)) earlyStop = await evaluate();
-        if (due || finalStep || state.step % options.checkpointEverySteps === 0) await writeLoopCheckpoint(lastDirectory, parts, state);
+        if (due || (finalStep && components.validationBatches && state.lastMetrics === undefined))
+          earlyStop = await evaluate();
+        if (due || finalStep || state.step % options.checkpointEverySteps === 0)
+          await writeLoopCheckpoint(lastDirectory, parts, state);
         if (earlyStop) {
           stopReason = 'early-stopping';
           message = `early stopping: no better Δm in ${state.evaluationsWithoutImprovement} evaluations; restored the best weights (step ${state.best?.step})`;
           break outer;
         }
-        if (stopSignal || (options.maxWallSeconds !== undefined && (Date.now() - started) / 1000 >= options.maxWallSeconds)) {
+        if (
+          stopSignal ||
+          (options.maxWallSeconds !== undefined && (Date.now() - started) / 1000 >= options.maxWallSeconds)
+        ) {
           stopReason = stopSignal ? 'signal' : 'max-wall-time';
-          if (!(due || finalStep || state.step % options.checkpointEverySteps === 0)) await writeLoopCheckpoint(lastDirectory, parts, state);
+          if (!(due || finalStep || state.step % options.checkpointEverySteps === 0))
+            await writeLoopCheckpoint(lastDirectory, parts, state);
           message = stopSignal
             ? `stopped by ${stopSignal} after step ${state.step}; checkpoint written to ${lastDirectory} (continue with --resume ${options.outDir})`
             : `max wall time of ${options.maxWallSeconds}s reached after step ${state.step}; checkpoint written (continue with --resume ${options.outDir})`;
@@ -183,15 +239,24 @@ export async function runTraining(components: TrainingComponents, input: LoopOpt
         }
         if (finalStep || epochEnded) break;
       }
-      if (!sawBatch) throw new Error(`dataset: epoch ${state.epoch} of the training split yielded no batches`);
+      if (!sawBatch)
+        throw new Error(`dataset: epoch ${state.epoch} of the training split yielded no batches`);
       if (state.batchInEpoch !== 0 && state.step < totalSteps) {
-        throw new Error(`dataset: the training loader ended after ${state.batchInEpoch} batches; it promised ${trainBatches.batchesPerEpoch} per epoch`);
+        throw new Error(
+          `dataset: the training loader ended after ${state.batchInEpoch} batches; it promised ${trainBatches.batchesPerEpoch} per epoch`,
+        );
       }
     }
-    if (stopReason === 'early-stopping') await readLoopCheckpoint(bestDirectory, parts, { weightsOnly: true });
+    if (stopReason === 'early-stopping')
+      await readLoopCheckpoint(bestDirectory, parts, { weightsOnly: true });
     if (stopReason === 'completed') message = `completed ${state.step} steps (${state.epoch} epochs)`;
   } catch (error) {
-    throw describeRunFailure(error, { step: state.step, epoch: state.epoch, outDir: options.outDir, lastCheckpoint: lastDirectory });
+    throw describeRunFailure(error, {
+      step: state.step,
+      epoch: state.epoch,
+      outDir: options.outDir,
+      lastCheckpoint: lastDirectory,
+    });
   } finally {
     progress.stop();
     if (options.handleSignals) {

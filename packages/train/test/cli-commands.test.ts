@@ -11,7 +11,11 @@ import { disposeComponents, tinyComponents } from './fixtures/tiny-components.js
 function capture() {
   const out: string[] = [];
   const err: string[] = [];
-  return { context: { print: (text: string) => out.push(text), error: (text: string) => err.push(text) }, out, err };
+  return {
+    context: { print: (text: string) => out.push(text), error: (text: string) => err.push(text) },
+    out,
+    err,
+  };
 }
 
 beforeAll(async () => {
@@ -50,7 +54,13 @@ describe('partial-mtl CLI', () => {
   it('shows a split table as text and as one JSON object', async () => {
     const directory = mkdtempSync(join(tmpdir(), 'splits-'));
     const file = join(directory, 'onelabel.json');
-    const rows = [[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 0], [1, 0, 0]];
+    const rows = [
+      [1, 0, 0],
+      [0, 1, 0],
+      [0, 0, 1],
+      [1, 1, 0],
+      [1, 0, 0],
+    ];
     writeFileSync(file, JSON.stringify({ taskNames: ['semseg', 'depth', 'normal'], rows }));
     const json = capture();
     expect(await main(['splits', 'show', file, '--json'], json.context)).toBe(0);
@@ -66,7 +76,9 @@ describe('partial-mtl CLI', () => {
     });
     const text = capture();
     expect(await main(['splits', 'show', file], text.context)).toBe(0);
-    expect(text.out.join('\n')).toMatch(/5 rows × 3 tasks[\s\S]*semseg\s+3\s+\(60\.0%\)[\s\S]*2 labels\s+1 rows/);
+    expect(text.out.join('\n')).toMatch(
+      /5 rows × 3 tasks[\s\S]*semseg\s+3\s+\(60\.0%\)[\s\S]*2 labels\s+1 rows/,
+    );
     const missing = capture();
     expect(await main(['splits', 'show', join(directory, 'nope.pth')], missing.context)).toBe(1);
     expect(missing.err.join('\n')).toMatch(/nope\.pth: split table not found/);
@@ -80,7 +92,9 @@ describe('partial-mtl CLI', () => {
     const { context, out } = capture();
     expect(await main(['report', outDir], context)).toBe(0);
     expect(out[0]).toBe(join(outDir, 'report.html'));
-    expect(readFileSync(out[0]!, 'utf8')).toMatch(/<h2>Final results<\/h2>[\s\S]*best \(step \d+\)[\s\S]*<svg/);
+    expect(readFileSync(out[0]!, 'utf8')).toMatch(
+      /<h2>Final results<\/h2>[\s\S]*best \(step \d+\)[\s\S]*<svg/,
+    );
   });
 
   it('finds the repository bench dispatcher only when it exists', () => {
@@ -105,7 +119,9 @@ describe('partial-mtl CLI', () => {
       }),
     );
     const trained = capture();
-    expect(await main(['train', '--config', config, '--backend', 'cpu', '--progress', 'none'], trained.context)).toBe(0);
+    expect(
+      await main(['train', '--config', config, '--backend', 'cpu', '--progress', 'none'], trained.context),
+    ).toBe(0);
     expect(JSON.parse(trained.out.at(-1)!)).toMatchObject({ outDir, stopReason: 'completed', step: 2 });
     const evaluated = capture();
     expect(await main(['eval', '--run', outDir, '--json', '--backend', 'cpu'], evaluated.context)).toBe(0);
@@ -113,16 +129,30 @@ describe('partial-mtl CLI', () => {
     expect(result).toMatchObject({ checkpoint: 'best', step: 2 });
     expect(Object.keys(result.metrics)).toEqual(['expression', 'actionUnits']);
     const table = capture();
-    expect(await main(['eval', '--run', outDir, '--checkpoint', 'last', '--backend', 'cpu'], table.context)).toBe(0);
+    expect(
+      await main(['eval', '--run', outDir, '--checkpoint', 'last', '--backend', 'cpu'], table.context),
+    ).toBe(0);
     expect(table.out.join('\n')).toMatch(/last \(step 2\)/);
   });
 
-  it('reports a network that cannot take the data set\'s images before training', async () => {
+  it("reports a network that cannot take the data set's images before training", async () => {
     const directory = mkdtempSync(join(tmpdir(), 'size-cli-'));
     const config = join(directory, 'run.json');
-    writeFileSync(config, JSON.stringify({ outDir: join(directory, 'run'), dataset: { name: 'synthetic-scenes', options: { height: 16, width: 16, trainCount: 4, validationCount: 2 } }, training: { maxSteps: 1 } }));
+    writeFileSync(
+      config,
+      JSON.stringify({
+        outDir: join(directory, 'run'),
+        dataset: {
+          name: 'synthetic-scenes',
+          options: { height: 16, width: 16, trainCount: 4, validationCount: 2 },
+        },
+        training: { maxSteps: 1 },
+      }),
+    );
     const failed = capture();
     expect(await main(['train', '--config', config, '--backend', 'cpu'], failed.context)).toBe(1);
-    expect(failed.err.join('\n')).toMatch(/model: the segnet network cannot take the data set's 16×16 images/);
+    expect(failed.err.join('\n')).toMatch(
+      /model: the segnet network cannot take the data set's 16×16 images/,
+    );
   });
 });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCheckpoint } from '../src/checkpoint.js';
-import { readJsonLines, type MetricsLine } from '../src/run-logs.js';
+import { type MetricsLine, readJsonLines } from '../src/run-logs.js';
 
 const packageDirectory = fileURLToPath(new URL('..', import.meta.url));
 const cli = join(packageDirectory, 'dist', 'cli.js');
@@ -38,7 +38,9 @@ function lineCount(path: string): number {
 /** Starts `partial-mtl train ARGS`; sends `signal` once train-log.jsonl has `afterLines` lines. */
 function runCli(args: string[], stop?: { signal: NodeJS.Signals; afterLines: number; outDir: string }) {
   return new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [cli, 'train', ...args, '--progress', 'none'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli, 'train', ...args, '--progress', 'none'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (chunk) => (stderr += String(chunk)));
     child.stdout.resume();
@@ -60,14 +62,19 @@ function runCli(args: string[], stop?: { signal: NodeJS.Signals; afterLines: num
 function finalTensors(outDir: string): Record<string, number[]> {
   const checkpoint = loadCheckpoint(join(outDir, 'checkpoints', 'last'));
   if (!checkpoint) throw new Error(`no checkpoint in ${outDir}`);
-  const values = Object.fromEntries([...checkpoint.tensors].map(([name, tensor]) => [name, [...tensor.dataSync()]]));
+  const values = Object.fromEntries(
+    [...checkpoint.tensors].map(([name, tensor]) => [name, [...tensor.dataSync()]]),
+  );
   checkpoint.tensors.forEach((tensor) => tensor.dispose());
   return values;
 }
 
 beforeAll(() => {
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-  const build = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: packageDirectory, encoding: 'utf8' });
+  const build = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], {
+    cwd: packageDirectory,
+    encoding: 'utf8',
+  });
   if (build.status !== 0) throw new Error(`build failed:\n${build.stdout}${build.stderr}`);
 }, 120_000);
 
@@ -99,7 +106,9 @@ describe('partial-mtl train in a child process', () => {
     const referenceMetrics = readJsonLines<MetricsLine>(join(reference, 'metrics.jsonl'));
     const resumedMetrics = readJsonLines<MetricsLine>(join(outDir, 'metrics.jsonl'));
     expect(resumedMetrics.map((line) => line.metrics)).toEqual(referenceMetrics.map((line) => line.metrics));
-    expect(readJsonLines(join(outDir, 'train-log.jsonl')).map((line) => (line as { loss: number }).loss)).toEqual(
+    expect(
+      readJsonLines(join(outDir, 'train-log.jsonl')).map((line) => (line as { loss: number }).loss),
+    ).toEqual(
       readJsonLines(join(reference, 'train-log.jsonl')).map((line) => (line as { loss: number }).loss),
     );
   }, 240_000);
@@ -107,7 +116,10 @@ describe('partial-mtl train in a child process', () => {
   it('fails before training with a message naming the field for a bad config', async () => {
     const directory = mkdtempSync(join(tmpdir(), 'cli-bad-'));
     const path = join(directory, 'bad.yaml');
-    writeFileSync(path, 'dataset:\n  name: nyuv2-typo\nregularizer:\n  name: jtrr\ntraining:\n  epochs: two\n');
+    writeFileSync(
+      path,
+      'dataset:\n  name: nyuv2-typo\nregularizer:\n  name: jtrr\ntraining:\n  epochs: two\n',
+    );
     const result = await runCli(['--config', path]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/training\.epochs: /);

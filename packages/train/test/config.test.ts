@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { RandomSource } from '@partial-mtl/core';
 import { describe, expect, it } from 'vitest';
 import { loadRunConfig, parseConfigText, resolveRunConfig, validateRunConfig } from '../src/config-load.js';
 import { ConfigError, parseRunConfig, runConfigJsonSchema } from '../src/config-schema.js';
-import { RandomSource } from '@partial-mtl/core';
 
 const valid = {
   dataset: { name: 'synthetic-scenes', options: { height: 32, width: 32 } },
@@ -32,42 +32,77 @@ describe('run config', () => {
 
   it('names the field of an unknown regularizer and lists valid ones', () => {
     const message = messageOf(() => resolveRunConfig({ ...valid, regularizer: { name: 'mtpsl-typo' } }));
-    expect(message).toMatch(/regularizer\.name: unknown regularizer 'mtpsl-typo' \(expected one of: .*jtr.*\)/);
+    expect(message).toMatch(
+      /regularizer\.name: unknown regularizer 'mtpsl-typo' \(expected one of: .*jtr.*\)/,
+    );
   });
 
   it('names the field of a wrong type', () => {
     const message = messageOf(() => resolveRunConfig({ ...valid, training: { epochs: 'ten' } }));
     expect(message).toMatch(/training\.epochs: .*number/);
-    expect(messageOf(() => resolveRunConfig({ ...valid, optimizer: { learningRate: -1 } }))).toMatch(/optimizer\.learningRate/);
+    expect(messageOf(() => resolveRunConfig({ ...valid, optimizer: { learningRate: -1 } }))).toMatch(
+      /optimizer\.learningRate/,
+    );
   });
 
   it('rejects a missing dataset path before anything runs', () => {
-    const message = messageOf(() => resolveRunConfig({ ...valid, split: { table: '/nonexistent/onelabel.pth' } }));
+    const message = messageOf(() =>
+      resolveRunConfig({ ...valid, split: { table: '/nonexistent/onelabel.pth' } }),
+    );
     expect(message).toMatch(/split\.table: '\/nonexistent\/onelabel\.pth' does not exist/);
   });
 
   it('rejects unknown fields, unknown datasets and unknown backbones', () => {
     expect(messageOf(() => resolveRunConfig({ ...valid, trainig: {} }))).toMatch(/trainig: unknown field/);
-    expect(messageOf(() => resolveRunConfig({ ...valid, dataset: { name: 'imagenet' } }))).toMatch(/dataset\.name: unknown dataset 'imagenet'/);
-    expect(messageOf(() => resolveRunConfig({ ...valid, model: { backbone: 'vgg' } }))).toMatch(/model\.backbone: unknown backbone 'vgg'/);
-    expect(messageOf(() => resolveRunConfig({ ...valid, training: {} }))).toMatch(/training: set epochs or maxSteps/);
+    expect(messageOf(() => resolveRunConfig({ ...valid, dataset: { name: 'imagenet' } }))).toMatch(
+      /dataset\.name: unknown dataset 'imagenet'/,
+    );
+    expect(messageOf(() => resolveRunConfig({ ...valid, model: { backbone: 'vgg' } }))).toMatch(
+      /model\.backbone: unknown backbone 'vgg'/,
+    );
+    expect(messageOf(() => resolveRunConfig({ ...valid, training: {} }))).toMatch(
+      /training: set epochs or maxSteps/,
+    );
   });
 
   it('reads YAML without custom tags and JSON, naming the file on syntax errors', () => {
     const directory = mkdtempSync(join(tmpdir(), 'config-'));
     const yamlPath = join(directory, 'run.yaml');
-    writeFileSync(yamlPath, 'dataset:\n  name: synthetic-scenes\nregularizer:\n  name: pairwise\ntraining:\n  maxSteps: 3\n');
+    writeFileSync(
+      yamlPath,
+      'dataset:\n  name: synthetic-scenes\nregularizer:\n  name: pairwise\ntraining:\n  maxSteps: 3\n',
+    );
     expect(loadRunConfig(yamlPath).regularizer.name).toBe('pairwise');
     expect(() => parseConfigText('a: !!js/function "function () {}"', 'evil.yaml')).toThrow(ConfigError);
     expect(messageOf(() => parseConfigText('{"a": ', 'broken.json'))).toMatch(/broken\.json: not valid JSON/);
-    expect(messageOf(() => loadRunConfig(join(directory, 'missing.json')))).toMatch(/--config: file '.*missing\.json' does not exist/);
-    expect(messageOf(() => parseConfigText('x', 'run.toml'))).toMatch(/expected a \.json, \.yaml or \.yml file/);
+    expect(messageOf(() => loadRunConfig(join(directory, 'missing.json')))).toMatch(
+      /--config: file '.*missing\.json' does not exist/,
+    );
+    expect(messageOf(() => parseConfigText('x', 'run.toml'))).toMatch(
+      /expected a \.json, \.yaml or \.yml file/,
+    );
   });
 
   it('never throws anything but a ConfigError on random and malformed configs', () => {
     const random = new RandomSource(11);
     const leaves = [0, -1, 1.5, 'x', '', true, null, [], {}, [1, 'a'], { name: 7 }];
-    const keys = ['dataset', 'split', 'model', 'regularizer', 'optimizer', 'schedule', 'data', 'training', 'seed', 'outDir', 'name', 'epochs', 'kind', 'path', 'bogus'];
+    const keys = [
+      'dataset',
+      'split',
+      'model',
+      'regularizer',
+      'optimizer',
+      'schedule',
+      'data',
+      'training',
+      'seed',
+      'outDir',
+      'name',
+      'epochs',
+      'kind',
+      'path',
+      'bogus',
+    ];
     const build = (depth: number): unknown => {
       if (depth === 0 || random.bernoulli(0.3)) return random.pick(leaves);
       const object: Record<string, unknown> = {};
@@ -88,14 +123,24 @@ describe('run config', () => {
 
   it('exports a JSON Schema', () => {
     const schema = runConfigJsonSchema() as { properties: Record<string, unknown> };
-    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['dataset', 'regularizer', 'training']));
+    expect(Object.keys(schema.properties)).toEqual(
+      expect.arrayContaining(['dataset', 'regularizer', 'training']),
+    );
     expect(parseRunConfig(valid).seed).toBe(0);
   });
 
   it('accepts every example config except for the data paths that only exist on a user machine', () => {
     const examples = new URL('../../../examples/', import.meta.url).pathname;
-    const files = ['nyuv2-jtr', 'cityscapes-pairwise', 'taskonomy-jtr', 'affect-distribution-matching', 'synthetic-demo'].flatMap((name) =>
-      readdirSync(join(examples, name)).filter((file) => file.endsWith('.yaml')).map((file) => join(examples, name, file)),
+    const files = [
+      'nyuv2-jtr',
+      'cityscapes-pairwise',
+      'taskonomy-jtr',
+      'affect-distribution-matching',
+      'synthetic-demo',
+    ].flatMap((name) =>
+      readdirSync(join(examples, name))
+        .filter((file) => file.endsWith('.yaml'))
+        .map((file) => join(examples, name, file)),
     );
     expect(files.length).toBeGreaterThanOrEqual(6);
     for (const file of files) {
@@ -103,7 +148,8 @@ describe('run config', () => {
       try {
         validateRunConfig(config);
       } catch (error) {
-        for (const issue of (error as ConfigError).issues) expect(issue, file).toMatch(/^(dataset\.path|split\.table): '.*' does not exist$/);
+        for (const issue of (error as ConfigError).issues)
+          expect(issue, file).toMatch(/^(dataset\.path|split\.table): '.*' does not exist$/);
       }
     }
   });

@@ -1,7 +1,7 @@
 // report.html from a tiny run: SVG and PNG plots rendered with vega/resvg, and the page opens in headless
 // Chromium (Debian's `chromium` package) without console messages; a page with a failing script is the control.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -34,8 +34,13 @@ function openInChromium(path: string): { dom: string; consoleLines: string[] } {
     ],
     { encoding: 'utf8', timeout: 60_000 },
   );
-  if (result.error) throw new Error(`could not start ${chromium} (install Debian's 'chromium' package): ${result.error.message}`);
-  const consoleLines = result.stderr.split('\n').filter((line) => /:CONSOLE[:(]/.test(line) || /Uncaught/.test(line));
+  if (result.error)
+    throw new Error(
+      `could not start ${chromium} (install Debian's 'chromium' package): ${result.error.message}`,
+    );
+  const consoleLines = result.stderr
+    .split('\n')
+    .filter((line) => /:CONSOLE[:(]/.test(line) || /Uncaught/.test(line));
   return { dom: result.stdout, consoleLines };
 }
 
@@ -72,7 +77,10 @@ describe('report', () => {
     expect(opened.consoleLines).toEqual([]);
 
     const control = join(outDir, 'control.html');
-    writeFileSync(control, '<!doctype html><title>x</title><script>throw new Error("control failure")</script>');
+    writeFileSync(
+      control,
+      '<!doctype html><title>x</title><script>throw new Error("control failure")</script>',
+    );
     expect(openInChromium(control).consoleLines.join('\n')).toMatch(/control failure/);
     expect(existsSync(path)).toBe(true);
   }, 120_000);

@@ -1,11 +1,11 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCheckpoint } from '../src/checkpoint.js';
-import { runTraining } from '../src/training-loop.js';
 import { readJsonLines, type TrainLogLine } from '../src/run-logs.js';
+import { runTraining } from '../src/training-loop.js';
 import { disposeComponents, tinyComponents, variableValues } from './fixtures/tiny-components.js';
 
 const quiet = { progress: 'none' as const, log: () => {} };
@@ -19,12 +19,26 @@ describe('runTraining', () => {
   it('trains, logs loss parts and learning rates, and writes config, metrics and checkpoints', async () => {
     const outDir = temporary();
     const components = tinyComponents();
-    const result = await runTraining(components, { outDir, epochs: 2, seed: 3, optimizer: { kind: 'adam', learningRate: 0.05, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, momentum: 0 }, ...quiet });
+    const result = await runTraining(components, {
+      outDir,
+      epochs: 2,
+      seed: 3,
+      optimizer: { kind: 'adam', learningRate: 0.05, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, momentum: 0 },
+      ...quiet,
+    });
     expect(result.stopReason).toBe('completed');
     expect(result.step).toBe(8);
     const lines = readJsonLines<TrainLogLine>(join(outDir, 'train-log.jsonl'));
     expect(lines.map((line) => line.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
-    expect(Object.keys(lines[0]!.parts)).toEqual(expect.arrayContaining(['supervised', 'supervised/semseg', 'supervised/depth', 'regularizer', 'regularizer/consistency']));
+    expect(Object.keys(lines[0]!.parts)).toEqual(
+      expect.arrayContaining([
+        'supervised',
+        'supervised/semseg',
+        'supervised/depth',
+        'regularizer',
+        'regularizer/consistency',
+      ]),
+    );
     expect(lines[0]!.learningRates).toEqual({ network: 0.05, consistency: 0.01 });
     const csv = readFileSync(join(outDir, 'train-log.csv'), 'utf8').trim().split('\n');
     expect(csv[0]).toContain('lr/network');
@@ -64,7 +78,8 @@ describe('runTraining', () => {
   it('stops on a non-finite loss before the weights change, keeping the last good checkpoint', async () => {
     const outDir = temporary();
     const components = tinyComponents({ poisonStep: 3 });
-    const snapshot = () => [...components.network.namedVariables().values()].flatMap((v) => [...v.dataSync()]);
+    const snapshot = () =>
+      [...components.network.namedVariables().values()].flatMap((v) => [...v.dataSync()]);
     let afterStep3: number[] = [];
     const result = await runTraining(components, {
       outDir,
@@ -89,7 +104,13 @@ describe('runTraining', () => {
   it('can skip a non-finite batch and lower the learning rates instead', async () => {
     const components = tinyComponents({ poisonStep: 1 });
     const outDir = temporary();
-    const result = await runTraining(components, { outDir, epochs: 1, onNonFinite: 'skip', nonFiniteLearningRateFactor: 0.5, ...quiet });
+    const result = await runTraining(components, {
+      outDir,
+      epochs: 1,
+      onNonFinite: 'skip',
+      nonFiniteLearningRateFactor: 0.5,
+      ...quiet,
+    });
     expect(result.stopReason).toBe('completed');
     expect(result.skippedBatches).toBe(1);
     const lines = readJsonLines<TrainLogLine>(join(outDir, 'train-log.jsonl'));
@@ -118,8 +139,15 @@ describe('runTraining', () => {
 
     const scheduled = tinyComponents();
     const scheduledDir = temporary();
-    await runTraining(scheduled, { outDir: scheduledDir, epochs: 3, schedule: { kind: 'step', stepSize: 1, gamma: 0.5, patience: 1, factor: 1, minLearningRate: 0 }, ...quiet });
-    const rates = readJsonLines<TrainLogLine>(join(scheduledDir, 'train-log.jsonl')).map((line) => line.learningRates.network);
+    await runTraining(scheduled, {
+      outDir: scheduledDir,
+      epochs: 3,
+      schedule: { kind: 'step', stepSize: 1, gamma: 0.5, patience: 1, factor: 1, minLearningRate: 0 },
+      ...quiet,
+    });
+    const rates = readJsonLines<TrainLogLine>(join(scheduledDir, 'train-log.jsonl')).map(
+      (line) => line.learningRates.network,
+    );
     expect(rates[0]).toBeCloseTo(1e-4);
     expect(rates[4]).toBeCloseTo(0.5e-4);
     expect(rates[8]).toBeCloseTo(0.25e-4);
@@ -152,7 +180,9 @@ describe('runTraining', () => {
     expect(result.step).toBe(12);
     expect(result.best?.step).toBe(4);
     expect(await variableValues(base)).toEqual(bestWeights);
-    const rates = readJsonLines<TrainLogLine>(join(outDir, 'train-log.jsonl')).map((line) => line.learningRates.network);
+    const rates = readJsonLines<TrainLogLine>(join(outDir, 'train-log.jsonl')).map(
+      (line) => line.learningRates.network,
+    );
     expect(rates[11]).toBeCloseTo(0.5e-4);
     disposeComponents(base);
   });
@@ -161,7 +191,13 @@ describe('runTraining', () => {
     const components = tinyComponents();
     const counts: number[] = [];
     const before = tf.memory().numTensors;
-    await runTraining(components, { outDir: temporary(), maxSteps: 120, evaluateEvery: { unit: 'step', every: 40 }, ...quiet, onStep: () => counts.push(tf.memory().numTensors) });
+    await runTraining(components, {
+      outDir: temporary(),
+      maxSteps: 120,
+      evaluateEvery: { unit: 'step', every: 40 },
+      ...quiet,
+      onStep: () => counts.push(tf.memory().numTensors),
+    });
     expect(counts).toHaveLength(120);
     expect(Math.max(...counts.slice(5))).toBe(Math.min(...counts.slice(5)));
     expect(tf.memory().numTensors).toBe(before);
@@ -189,7 +225,9 @@ describe('runTraining', () => {
     const result = await runTraining(components, { outDir, epochs: 5, maxWallSeconds: 1e-6, ...quiet });
     expect(result.stopReason).toBe('max-wall-time');
     expect(result.step).toBe(1);
-    expect(result.message).toMatch(/max wall time .*reached after step 1; checkpoint written \(continue with --resume/);
+    expect(result.message).toMatch(
+      /max wall time .*reached after step 1; checkpoint written \(continue with --resume/,
+    );
     expect(loadCheckpoint(join(outDir, 'checkpoints', 'last'))?.state.step).toBe(1);
     disposeComponents(components);
   });

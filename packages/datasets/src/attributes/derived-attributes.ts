@@ -57,7 +57,7 @@ export function drawAttributes(
 /** A source with the attribute task added after the source's tasks. */
 export function withDerivedAttributes(source: SampleSource, options: DerivedAttributesOptions): SampleSource {
   const classTask = source.tasks.find((task) => task.name === options.classTask);
-  if (!classTask || classTask.kind !== 'multiclass') {
+  if (classTask?.kind !== 'multiclass') {
     throw new Error(
       `withDerivedAttributes: the source has no multiclass task '${options.classTask}' (tasks: ${source.tasks.map((t) => t.name).join(', ')})`,
     );

@@ -39,15 +39,20 @@ export interface BackboneOptions {
 export function checkImages(images: tf.Tensor, inChannels: number, multiple: number, backbone: string): void {
   const [, height = 0, width = 0, channels] = images.shape;
   if (images.rank !== 4 || channels !== inChannels) {
-    throw new Error(`${backbone}: expected images [B, H, W, ${inChannels}], got [${images.shape.join(', ')}]`);
+    throw new Error(
+      `${backbone}: expected images [B, H, W, ${inChannels}], got [${images.shape.join(', ')}]`,
+    );
   }
   if (height % multiple !== 0 || width % multiple !== 0 || height === 0 || width === 0) {
-    throw new Error(`${backbone}: image height and width must be positive multiples of ${multiple}, got ${height}×${width}`);
+    throw new Error(
+      `${backbone}: image height and width must be positive multiples of ${multiple}, got ${height}×${width}`,
+    );
   }
 }
 
 /** Checks a width multiplier. */
 export function checkWidthMultiplier(value: number, backbone: string): number {
-  if (!(Number.isFinite(value) && value > 0)) throw new Error(`${backbone}.widthMultiplier: expected a positive number, got ${value}`);
+  if (!(Number.isFinite(value) && value > 0))
+    throw new Error(`${backbone}.widthMultiplier: expected a positive number, got ${value}`);
   return value;
 }

@@ -3,14 +3,15 @@
 // decoder (Lin et al., arXiv 1612.03144): 1×1 laterals, top-down sum, one Conv-BN-ReLU, bilinear upsampling to
 // the input size. Divergences: Xavier-normal init (as the other backbones) instead of Kaiming; every block of a
 // dilated stage uses the stage's dilation (torchvision keeps the previous dilation in the first block).
-import * as tf from '@tensorflow/tfjs';
+
 import type { RandomSource } from '@partial-mtl/core';
-import { createConv2d, type Conv2dLayer } from '../layers/conv2d.js';
-import { createConvBnRelu, type ConvBnReluBlock } from '../layers/conv-bn-relu.js';
+import * as tf from '@tensorflow/tfjs';
+import { type ConvBnReluBlock, createConvBnRelu } from '../layers/conv-bn-relu.js';
+import { type Conv2dLayer, createConv2d } from '../layers/conv2d.js';
 import { countingOutput } from '../layers/counting.js';
 import { isCountingFlops } from '../layers/flop-counter.js';
-import { collectTrainable, disposeAll, mergeNamedVariables, type LayerVariables } from '../layers/layer.js';
-import { checkImages, checkWidthMultiplier, type Backbone, type BackboneOptions } from './backbone.js';
+import { collectTrainable, disposeAll, type LayerVariables, mergeNamedVariables } from '../layers/layer.js';
+import { type Backbone, type BackboneOptions, checkImages, checkWidthMultiplier } from './backbone.js';
 
 export type ResNetDepth = 18 | 34 | 50;
 
@@ -52,17 +53,59 @@ function createResidualBlock(options: BlockOptions): ResidualBlock {
   const common = { bias: false, random };
   const convs: ConvBnReluBlock[] = options.bottleneck
     ? [
-        createConvBnRelu({ ...common, name: `${name}.conv0`, inChannels, outChannels: channels, kernelSize: 1 }),
-        createConvBnRelu({ ...common, name: `${name}.conv1`, inChannels: channels, outChannels: channels, stride, dilation }),
-        createConvBnRelu({ ...common, name: `${name}.conv2`, inChannels: channels, outChannels, kernelSize: 1, relu: false }),
+        createConvBnRelu({
+          ...common,
+          name: `${name}.conv0`,
+          inChannels,
+          outChannels: channels,
+          kernelSize: 1,
+        }),
+        createConvBnRelu({
+          ...common,
+          name: `${name}.conv1`,
+          inChannels: channels,
+          outChannels: channels,
+          stride,
+          dilation,
+        }),
+        createConvBnRelu({
+          ...common,
+          name: `${name}.conv2`,
+          inChannels: channels,
+          outChannels,
+          kernelSize: 1,
+          relu: false,
+        }),
       ]
     : [
-        createConvBnRelu({ ...common, name: `${name}.conv0`, inChannels, outChannels: channels, stride, dilation }),
-        createConvBnRelu({ ...common, name: `${name}.conv1`, inChannels: channels, outChannels, dilation, relu: false }),
+        createConvBnRelu({
+          ...common,
+          name: `${name}.conv0`,
+          inChannels,
+          outChannels: channels,
+          stride,
+          dilation,
+        }),
+        createConvBnRelu({
+          ...common,
+          name: `${name}.conv1`,
+          inChannels: channels,
+          outChannels,
+          dilation,
+          relu: false,
+        }),
       ];
   const needsProjection = stride !== 1 || inChannels !== outChannels;
   const projection = needsProjection
-    ? createConvBnRelu({ ...common, name: `${name}.projection`, inChannels, outChannels, kernelSize: 1, stride, relu: false })
+    ? createConvBnRelu({
+        ...common,
+        name: `${name}.projection`,
+        inChannels,
+        outChannels,
+        kernelSize: 1,
+        stride,
+        relu: false,
+      })
     : undefined;
   const parts: LayerVariables[] = projection ? [...convs, projection] : convs;
   return {
@@ -99,7 +142,15 @@ export function createResNet(options: ResNetOptions): Backbone {
   }
   const scale = (channels: number) => Math.max(8, Math.floor(channels * width));
   const bottleneckBlocks = options.depth === 50;
-  const stem = createConvBnRelu({ name: `${name}.stem`, inChannels, outChannels: scale(64), kernelSize: 7, stride: 2, bias: false, random: options.random });
+  const stem = createConvBnRelu({
+    name: `${name}.stem`,
+    inChannels,
+    outChannels: scale(64),
+    kernelSize: 7,
+    stride: 2,
+    bias: false,
+    random: options.random,
+  });
   // Stage strides and dilations for the output stride (stem + max pool give 4).
   const strides = outputStride === 32 ? [1, 2, 2, 2] : outputStride === 16 ? [1, 2, 2, 1] : [1, 2, 1, 1];
   const dilations = outputStride === 32 ? [1, 1, 1, 1] : outputStride === 16 ? [1, 1, 1, 2] : [1, 1, 2, 4];
@@ -125,9 +176,20 @@ export function createResNet(options: ResNetOptions): Backbone {
   const stageChannels = stages.map((blocks) => blocks[blocks.length - 1]!.outChannels);
   const decoderChannels = scale(options.decoderChannels ?? resnetDefaults.decoderChannels);
   const laterals: Conv2dLayer[] = stageChannels.map((channels, stage) =>
-    createConv2d({ name: `${name}.fpn.lateral${stage}`, inChannels: channels, outChannels: decoderChannels, kernelSize: 1, random: options.random }),
+    createConv2d({
+      name: `${name}.fpn.lateral${stage}`,
+      inChannels: channels,
+      outChannels: decoderChannels,
+      kernelSize: 1,
+      random: options.random,
+    }),
   );
-  const fuse = createConvBnRelu({ name: `${name}.fpn.fuse`, inChannels: decoderChannels, outChannels: decoderChannels, random: options.random });
+  const fuse = createConvBnRelu({
+    name: `${name}.fpn.fuse`,
+    inChannels: decoderChannels,
+    outChannels: decoderChannels,
+    random: options.random,
+  });
   const parts: LayerVariables[] = [stem, ...stages.flat(), ...laterals, fuse];
 
   return {
@@ -144,7 +206,12 @@ export function createResNet(options: ResNetOptions): Backbone {
       return tf.tidy(() => {
         const stemmed = stem.apply(images, training);
         let features = isCountingFlops()
-          ? (countingOutput([stemmed.shape[0], stemmed.shape[1] / 2, stemmed.shape[2] / 2, stemmed.shape[3]]) as tf.Tensor4D)
+          ? (countingOutput([
+              stemmed.shape[0],
+              stemmed.shape[1] / 2,
+              stemmed.shape[2] / 2,
+              stemmed.shape[3],
+            ]) as tf.Tensor4D)
           : tf.maxPool(stemmed, 3, 2, 'same');
         const stageOutputs: tf.Tensor4D[] = [];
         for (const blocks of stages) {

@@ -3,12 +3,13 @@
 // encoder 64-128-256-512-512 with 2-2-3-3-3 CBR, 2×2 max pooling, mirrored decoder with max-unpooling.
 // Divergence: unpooling uses an equality mask instead of argmax indices; by default (spec) ties fill every tied
 // position, `unpoolTies: 'first'` reproduces PyTorch's first-index choice exactly.
-import * as tf from '@tensorflow/tfjs';
+
 import type { RandomSource } from '@partial-mtl/core';
-import { createConvBnRelu, type ConvBnReluBlock } from '../layers/conv-bn-relu.js';
-import { collectTrainable, disposeAll, mergeNamedVariables, type LayerVariables } from '../layers/layer.js';
-import { maxPool2x2, maxUnpool2x2, unpoolTiesModes, type UnpoolTies } from '../layers/max-pool.js';
-import { checkImages, checkWidthMultiplier, type Backbone, type BackboneOptions } from './backbone.js';
+import * as tf from '@tensorflow/tfjs';
+import { type ConvBnReluBlock, createConvBnRelu } from '../layers/conv-bn-relu.js';
+import { collectTrainable, disposeAll, type LayerVariables, mergeNamedVariables } from '../layers/layer.js';
+import { maxPool2x2, maxUnpool2x2, type UnpoolTies, unpoolTiesModes } from '../layers/max-pool.js';
+import { type Backbone, type BackboneOptions, checkImages, checkWidthMultiplier } from './backbone.js';
 
 /** Base channels and CBR repeats of the five encoder stages. */
 export const segnetStageChannels = [64, 128, 256, 512, 512] as const;
@@ -19,9 +20,20 @@ export function segnetChannels(widthMultiplier: number): number[] {
   return segnetStageChannels.map((channels) => Math.max(8, Math.floor(channels * widthMultiplier)));
 }
 
-function createStage(name: string, inChannels: number, outChannels: number, repeats: number, random: RandomSource): ConvBnReluBlock[] {
+function createStage(
+  name: string,
+  inChannels: number,
+  outChannels: number,
+  repeats: number,
+  random: RandomSource,
+): ConvBnReluBlock[] {
   return Array.from({ length: repeats }, (_, index) =>
-    createConvBnRelu({ name: `${name}.${index}`, inChannels: index === 0 ? inChannels : outChannels, outChannels, random }),
+    createConvBnRelu({
+      name: `${name}.${index}`,
+      inChannels: index === 0 ? inChannels : outChannels,
+      outChannels,
+      random,
+    }),
   );
 }
 
@@ -59,10 +71,19 @@ export function createSegNetEncoder(options: SegNetPartOptions): SegNetEncoder {
   const inChannels = options.inChannels ?? 3;
   const name = options.name ?? 'encoder';
   const ties = options.unpoolTies ?? 'all';
-  if (!unpoolTiesModes.includes(ties)) throw new Error(`segnet.unpoolTies: expected one of ${unpoolTiesModes.join(', ')}, got '${String(ties)}'`);
+  if (!unpoolTiesModes.includes(ties))
+    throw new Error(
+      `segnet.unpoolTies: expected one of ${unpoolTiesModes.join(', ')}, got '${String(ties)}'`,
+    );
   const channels = segnetChannels(checkWidthMultiplier(options.widthMultiplier ?? 1, 'segnet'));
   const stages = channels.map((outChannels, stage) =>
-    createStage(`${name}.${stage}`, stage === 0 ? inChannels : channels[stage - 1]!, outChannels, segnetStageRepeats[stage]!, options.random),
+    createStage(
+      `${name}.${stage}`,
+      stage === 0 ? inChannels : channels[stage - 1]!,
+      outChannels,
+      segnetStageRepeats[stage]!,
+      options.random,
+    ),
   );
   const blocks = stages.flat();
   return {
@@ -103,7 +124,9 @@ export function createSegNetDecoder(options: Omit<SegNetPartOptions, 'inChannels
   const inputs = [...channels].reverse(); // 512, 512, 256, 128, 64
   const outputs = [channels[0]!, ...channels.slice(0, -1)].reverse(); // 512, 256, 128, 64, 64
   const repeats = [...segnetStageRepeats].reverse();
-  const stages = inputs.map((inChannels, stage) => createStage(`${name}.${stage}`, inChannels, outputs[stage]!, repeats[stage]!, options.random));
+  const stages = inputs.map((inChannels, stage) =>
+    createStage(`${name}.${stage}`, inChannels, outputs[stage]!, repeats[stage]!, options.random),
+  );
   const blocks = stages.flat();
   return {
     outChannels: outputs[outputs.length - 1]!,
@@ -112,12 +135,18 @@ export function createSegNetDecoder(options: Omit<SegNetPartOptions, 'inChannels
     namedVariables: () => mergeNamedVariables(blocks),
     apply(bottleneck, unpoolMasks, training) {
       if (unpoolMasks.length !== stages.length) {
-        throw new Error(`segnet decoder: expected ${stages.length} unpooling masks, got ${unpoolMasks.length}`);
+        throw new Error(
+          `segnet decoder: expected ${stages.length} unpooling masks, got ${unpoolMasks.length}`,
+        );
       }
       return tf.tidy(() => {
         let features = bottleneck;
         stages.forEach((stage, index) => {
-          features = runStage(stage, maxUnpool2x2(features, unpoolMasks[unpoolMasks.length - 1 - index]!), training);
+          features = runStage(
+            stage,
+            maxUnpool2x2(features, unpoolMasks[unpoolMasks.length - 1 - index]!),
+            training,
+          );
         });
         return features;
       });

@@ -1,12 +1,13 @@
 // Small CNN for per-image tasks (faces at 28×28, 64×64, 112×112): `stages` × [Conv3×3-BN-ReLU, 2×2 max pool
 // ('same' padding, so odd sizes round up)], then global average pooling → shared vector [B, F]. A cheap baseline in
 // the spirit of the VGG-style face networks (Simonyan & Zisserman, arXiv 1409.1556); not taken from one paper.
-import * as tf from '@tensorflow/tfjs';
+
 import type { RandomSource } from '@partial-mtl/core';
+import * as tf from '@tensorflow/tfjs';
 import { createConvBnRelu } from '../layers/conv-bn-relu.js';
 import { isCountingFlops } from '../layers/flop-counter.js';
 import { collectTrainable, disposeAll, mergeNamedVariables } from '../layers/layer.js';
-import { checkImages, checkWidthMultiplier, type Backbone, type BackboneOptions } from './backbone.js';
+import { type Backbone, type BackboneOptions, checkImages, checkWidthMultiplier } from './backbone.js';
 
 export interface SmallCnnOptions extends BackboneOptions {
   /** Number of conv-pool stages (default 4; channels 32, 64, 128, 256, 256, ... × width). */
@@ -28,7 +29,12 @@ export function createSmallCnn(options: SmallCnnOptions): Backbone {
     Math.max(8, Math.floor((smallCnnDefaults.baseChannels[Math.min(stage, 3)] ?? 256) * width)),
   );
   const blocks = channels.map((outChannels, stage) =>
-    createConvBnRelu({ name: `${name}.${stage}`, inChannels: stage === 0 ? inChannels : channels[stage - 1]!, outChannels, random: options.random }),
+    createConvBnRelu({
+      name: `${name}.${stage}`,
+      inChannels: stage === 0 ? inChannels : channels[stage - 1]!,
+      outChannels,
+      random: options.random,
+    }),
   );
   return {
     kind: 'small-cnn',
@@ -45,7 +51,12 @@ export function createSmallCnn(options: SmallCnnOptions): Backbone {
         for (const block of blocks) {
           const activated = block.apply(features, training);
           features = isCountingFlops()
-            ? (tf.zeros([activated.shape[0], Math.ceil(activated.shape[1] / 2), Math.ceil(activated.shape[2] / 2), activated.shape[3]]) as tf.Tensor4D)
+            ? (tf.zeros([
+                activated.shape[0],
+                Math.ceil(activated.shape[1] / 2),
+                Math.ceil(activated.shape[2] / 2),
+                activated.shape[3],
+              ]) as tf.Tensor4D)
             : tf.maxPool(activated, 2, 2, 'same');
         }
         return { bottleneck: features, shared: tf.mean(features, [1, 2]) };

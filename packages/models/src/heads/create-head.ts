@@ -20,7 +20,9 @@ export function createHead(options: CreateHeadOptions): TaskHead {
   const name = options.name ?? `heads.${task.name}`;
   if (isDenseTask(task)) {
     if (sharedLayout !== 'map') {
-      throw new Error(`task '${task.name}' (${task.kind}) is dense but the backbone gives a feature vector: use a dense backbone (segnet, resnet*)`);
+      throw new Error(
+        `task '${task.name}' (${task.kind}) is dense but the backbone gives a feature vector: use a dense backbone (segnet, resnet*)`,
+      );
     }
     return createDenseHead({ ...options, name });
   }

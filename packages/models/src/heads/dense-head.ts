@@ -1,10 +1,11 @@
 // Dense task head of MTAN/MTPSL/JTR: Conv3×3(h → h) → Conv1×1(h → C), no norm or activation between
 // (arXiv 1803.10704; JTR spec §5). Output: segmentation logits, raw depth, edges raw (logits of edge maps; the
 // loss decides), regression raw, normals L2-normalised over channels: n / max(‖n‖, 1e-12) as F.normalize.
-import * as tf from '@tensorflow/tfjs';
+
 import type { RandomSource, TaskSpec } from '@partial-mtl/core';
+import * as tf from '@tensorflow/tfjs';
 import { createConv2d } from '../layers/conv2d.js';
-import { mergeNamedVariables, type LayerVariables } from '../layers/layer.js';
+import { type LayerVariables, mergeNamedVariables } from '../layers/layer.js';
 
 export const normalsEpsilon = 1e-12;
 
@@ -29,8 +30,20 @@ export function l2NormalizeChannels(x: tf.Tensor, epsilon = normalsEpsilon): tf.
 
 export function createDenseHead(options: DenseHeadOptions): TaskHead {
   const { name, task, inChannels, random } = options;
-  const hidden = createConv2d({ name: `${name}.conv0`, inChannels, outChannels: inChannels, kernelSize: 3, random });
-  const output = createConv2d({ name: `${name}.conv1`, inChannels, outChannels: task.channels, kernelSize: 1, random });
+  const hidden = createConv2d({
+    name: `${name}.conv0`,
+    inChannels,
+    outChannels: inChannels,
+    kernelSize: 3,
+    random,
+  });
+  const output = createConv2d({
+    name: `${name}.conv1`,
+    inChannels,
+    outChannels: task.channels,
+    kernelSize: 1,
+    random,
+  });
   const layers = [hidden, output];
   return {
     task,
@@ -38,7 +51,9 @@ export function createDenseHead(options: DenseHeadOptions): TaskHead {
     namedVariables: () => mergeNamedVariables(layers),
     apply(shared) {
       if (shared.rank !== 4) {
-        throw new Error(`head '${task.name}': dense tasks need a feature map [B, H, W, C], got [${shared.shape.join(', ')}]`);
+        throw new Error(
+          `head '${task.name}': dense tasks need a feature map [B, H, W, C], got [${shared.shape.join(', ')}]`,
+        );
       }
       return tf.tidy(() => {
         const raw = output.apply(hidden.apply(shared as tf.Tensor4D));

@@ -4,10 +4,11 @@
 // writeFileAtomic) into a temporary sibling folder, which is then renamed to the target. Replacing an existing folder
 // takes two renames (old → `.<name>.tmp-….old`, new → name); a crash between them leaves no folder at the target and
 // the previous version in that `.old` sibling, which load errors then point to.
-import * as tf from '@tensorflow/tfjs';
-import { fsyncDirectory, temporaryPathFor, writeFileAtomic } from '@partial-mtl/core';
+
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { fsyncDirectory, temporaryPathFor, writeFileAtomic } from '@partial-mtl/core';
+import * as tf from '@tensorflow/tfjs';
 
 export const modelJsonFileName = 'model.json';
 export const folderFormat = 'partial-mtl-folder';
@@ -24,6 +25,7 @@ export interface FolderModelJson {
   readonly format: string;
   readonly generatedBy: string;
   readonly convertedBy: null;
+  // biome-ignore lint/complexity/noBannedTypes: mirrors tf.io.ModelArtifacts, which types topologies as {}.
   readonly modelTopology: {} | null;
   readonly weightsManifest: readonly {
     readonly paths: readonly string[];
@@ -40,7 +42,8 @@ function splitIntoShards(data: ArrayBuffer, shardSize: number): Uint8Array[] {
   const bytes = new Uint8Array(data);
   if (bytes.length === 0) return [];
   const shards: Uint8Array[] = [];
-  for (let offset = 0; offset < bytes.length; offset += shardSize) shards.push(bytes.subarray(offset, Math.min(offset + shardSize, bytes.length)));
+  for (let offset = 0; offset < bytes.length; offset += shardSize)
+    shards.push(bytes.subarray(offset, Math.min(offset + shardSize, bytes.length)));
   return shards;
 }
 
@@ -49,7 +52,8 @@ export function writeFolderAtomic(directory: string, files: ReadonlyMap<string, 
   const target = resolve(directory);
   const parent = dirname(target);
   mkdirSync(parent, { recursive: true });
-  if (existsSync(target) && !statSync(target).isDirectory()) throw new Error(`${target}: exists and is not a folder`);
+  if (existsSync(target) && !statSync(target).isDirectory())
+    throw new Error(`${target}: exists and is not a folder`);
   const temporary = temporaryPathFor(target);
   mkdirSync(temporary);
   try {
@@ -77,8 +81,13 @@ function fail(path: string, message: string): never {
 function describeMissingFolder(target: string): string {
   const parent = dirname(target);
   const prefix = `.${basename(target)}.tmp-`;
-  const leftovers = existsSync(parent) ? readdirSync(parent).filter((name) => name.startsWith(prefix) && name.endsWith('.old')) : [];
-  const hint = leftovers.length > 0 ? `; an interrupted save left the previous version in ${leftovers.map((name) => join(parent, name)).join(', ')}` : '';
+  const leftovers = existsSync(parent)
+    ? readdirSync(parent).filter((name) => name.startsWith(prefix) && name.endsWith('.old'))
+    : [];
+  const hint =
+    leftovers.length > 0
+      ? `; an interrupted save left the previous version in ${leftovers.map((name) => join(parent, name)).join(', ')}`
+      : '';
   return `no saved folder at ${target}${hint}`;
 }
 
@@ -94,7 +103,8 @@ export function readFolderModelJson(directory: string): FolderModelJson {
   } catch (error) {
     fail(path, `not valid JSON (${(error as Error).message})`);
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) fail(path, 'expected a JSON object');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    fail(path, 'expected a JSON object');
   const manifest = (parsed as { weightsManifest?: unknown }).weightsManifest;
   if (!Array.isArray(manifest)) fail(path, 'weightsManifest: expected an array of { paths, weights }');
   manifest.forEach((group: unknown, index) => {
@@ -106,11 +116,19 @@ export function readFolderModelJson(directory: string): FolderModelJson {
     if (!Array.isArray(weights)) fail(path, `${field}.weights: expected an array`);
     weights.forEach((entry: unknown, entryIndex) => {
       const { name, shape, dtype } = (entry ?? {}) as Record<string, unknown>;
-      if (typeof name !== 'string' || !Array.isArray(shape) || !shape.every((size) => Number.isInteger(size) && size >= 0) || typeof dtype !== 'string') {
+      if (
+        typeof name !== 'string' ||
+        !Array.isArray(shape) ||
+        !shape.every((size) => Number.isInteger(size) && size >= 0) ||
+        typeof dtype !== 'string'
+      ) {
         fail(path, `${field}.weights[${entryIndex}]: expected { name, shape, dtype }`);
       }
     });
-    if (shardByteLengths !== undefined && (!Array.isArray(shardByteLengths) || shardByteLengths.length !== paths.length)) {
+    if (
+      shardByteLengths !== undefined &&
+      (!Array.isArray(shardByteLengths) || shardByteLengths.length !== paths.length)
+    ) {
       fail(path, `${field}.shardByteLengths: expected one byte length per path`);
     }
   });
@@ -128,14 +146,22 @@ export interface FolderIOHandler extends tf.io.IOHandler {
   load(): Promise<tf.io.ModelArtifacts>;
 }
 
-export function createFolderIOHandler(directory: string, options: FolderIOHandlerOptions = {}): FolderIOHandler {
+export function createFolderIOHandler(
+  directory: string,
+  options: FolderIOHandlerOptions = {},
+): FolderIOHandler {
   const shardSize = options.shardSizeBytes ?? folderIOHandlerDefaults.shardSizeBytes;
-  if (!Number.isInteger(shardSize) || shardSize < 4) throw new Error(`folderIOHandler.shardSizeBytes: expected an integer ≥ 4, got ${shardSize}`);
+  if (!Number.isInteger(shardSize) || shardSize < 4)
+    throw new Error(`folderIOHandler.shardSizeBytes: expected an integer ≥ 4, got ${shardSize}`);
   const target = resolve(directory);
   return {
     async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
-      if (artifacts.modelTopology instanceof ArrayBuffer) throw new Error(`${target}: binary (GraphDef) model topologies are not supported`);
-      const data = artifacts.weightData === undefined ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(artifacts.weightData);
+      if (artifacts.modelTopology instanceof ArrayBuffer)
+        throw new Error(`${target}: binary (GraphDef) model topologies are not supported`);
+      const data =
+        artifacts.weightData === undefined
+          ? new ArrayBuffer(0)
+          : tf.io.CompositeArrayBuffer.join(artifacts.weightData);
       const shards = splitIntoShards(data, shardSize);
       const paths = shards.map((_, index) => `group1-shard${index + 1}of${shards.length}.bin`);
       const modelJson: FolderModelJson = {
@@ -143,10 +169,18 @@ export function createFolderIOHandler(directory: string, options: FolderIOHandle
         generatedBy: artifacts.generatedBy ?? `TensorFlow.js tfjs-core v${tf.version_core}`,
         convertedBy: null,
         modelTopology: artifacts.modelTopology ?? null,
-        weightsManifest: [{ paths, weights: artifacts.weightSpecs ?? [], shardByteLengths: shards.map((shard) => shard.length) }],
+        weightsManifest: [
+          {
+            paths,
+            weights: artifacts.weightSpecs ?? [],
+            shardByteLengths: shards.map((shard) => shard.length),
+          },
+        ],
         ...(artifacts.userDefinedMetadata ? { userDefinedMetadata: artifacts.userDefinedMetadata } : {}),
       };
-      const files = new Map<string, string | Uint8Array>(shards.map((shard, index) => [paths[index]!, shard]));
+      const files = new Map<string, string | Uint8Array>(
+        shards.map((shard, index) => [paths[index]!, shard]),
+      );
       files.set(modelJsonFileName, JSON.stringify(modelJson, null, 1));
       writeFolderAtomic(target, files);
       return {
@@ -171,7 +205,10 @@ export function createFolderIOHandler(directory: string, options: FolderIOHandle
           const bytes = readFileSync(shardPath);
           const expected = group.shardByteLengths?.[index];
           if (expected !== undefined && bytes.length !== expected) {
-            fail(shardPath, `expected ${expected} bytes (model.json shardByteLengths), found ${bytes.length}: the shard is truncated or corrupt`);
+            fail(
+              shardPath,
+              `expected ${expected} bytes (model.json shardByteLengths), found ${bytes.length}: the shard is truncated or corrupt`,
+            );
           }
           buffers.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length) as ArrayBuffer);
         });
@@ -181,10 +218,15 @@ export function createFolderIOHandler(directory: string, options: FolderIOHandle
       let needed = 0;
       for (const spec of weightSpecs) {
         const perElement = bytesPerElement[spec.dtype];
-        if (perElement === undefined || spec.quantization) fail(modelJsonPath, `weight '${spec.name}': unsupported dtype '${spec.dtype}'${spec.quantization ? ' (quantized)' : ''}`);
+        if (perElement === undefined || spec.quantization)
+          fail(
+            modelJsonPath,
+            `weight '${spec.name}': unsupported dtype '${spec.dtype}'${spec.quantization ? ' (quantized)' : ''}`,
+          );
         needed += spec.shape.reduce((product, size) => product * size, 1) * perElement;
       }
-      if (needed !== available) fail(modelJsonPath, `the weights listed need ${needed} bytes but the shards hold ${available}`);
+      if (needed !== available)
+        fail(modelJsonPath, `the weights listed need ${needed} bytes but the shards hold ${available}`);
       return {
         modelTopology: modelJson.modelTopology ?? undefined,
         weightSpecs,
@@ -192,7 +234,10 @@ export function createFolderIOHandler(directory: string, options: FolderIOHandle
         format: modelJson.format,
         generatedBy: modelJson.generatedBy,
         convertedBy: null,
-        ...(modelJson.userDefinedMetadata ? { userDefinedMetadata: modelJson.userDefinedMetadata as Record<string, {}> } : {}),
+        ...(modelJson.userDefinedMetadata
+          ? // biome-ignore lint/complexity/noBannedTypes: tf.io.ModelArtifacts types metadata values as {}.
+            { userDefinedMetadata: modelJson.userDefinedMetadata as Record<string, {}> }
+          : {}),
       };
     },
   };

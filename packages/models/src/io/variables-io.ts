@@ -1,9 +1,14 @@
 // Named-variable checkpoints on disk through the folder IOHandler: `saveVariables` / `loadVariables` store any
 // name → tensor map plus free JSON (the trainer reuses them for optimizer and regularizer state), and
 // `assignVariables` copies loaded tensors into live variables with shape and name checks.
-import * as tf from '@tensorflow/tfjs';
+
 import { join, resolve } from 'node:path';
-import { createFolderIOHandler, modelJsonFileName, type FolderIOHandlerOptions } from './folder-io-handler.js';
+import * as tf from '@tensorflow/tfjs';
+import {
+  createFolderIOHandler,
+  type FolderIOHandlerOptions,
+  modelJsonFileName,
+} from './folder-io-handler.js';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
@@ -29,6 +34,7 @@ export async function saveVariables(
   await createFolderIOHandler(directory, options).save({
     weightSpecs: specs,
     weightData: data,
+    // biome-ignore lint/complexity/noBannedTypes: tf.io.ModelArtifacts types metadata values as {}.
     userDefinedMetadata: { partialMtl: { extra: extraJson } as {} },
   });
 }
@@ -62,14 +68,25 @@ export function assignVariables(
   for (const [name, variable] of target) {
     const tensor = source.get(name);
     if (!tensor) throw new Error(`${origin}: variable '${name}' is missing`);
-    if (tensor.shape.length !== variable.shape.length || tensor.shape.some((size, axis) => size !== variable.shape[axis])) {
-      throw new Error(`${origin}: variable '${name}' has shape [${tensor.shape.join(', ')}] but [${variable.shape.join(', ')}] is expected`);
+    if (
+      tensor.shape.length !== variable.shape.length ||
+      tensor.shape.some((size, axis) => size !== variable.shape[axis])
+    ) {
+      throw new Error(
+        `${origin}: variable '${name}' has shape [${tensor.shape.join(', ')}] but [${variable.shape.join(', ')}] is expected`,
+      );
     }
-    if (tensor.dtype !== variable.dtype) throw new Error(`${origin}: variable '${name}' has dtype ${tensor.dtype} but ${variable.dtype} is expected`);
+    if (tensor.dtype !== variable.dtype)
+      throw new Error(
+        `${origin}: variable '${name}' has dtype ${tensor.dtype} but ${variable.dtype} is expected`,
+      );
   }
   if (!options.allowUnused) {
     const unused = [...source.keys()].filter((name) => !target.has(name));
-    if (unused.length > 0) throw new Error(`${origin}: holds variables the target does not have: ${unused.slice(0, 5).join(', ')}${unused.length > 5 ? ', …' : ''}`);
+    if (unused.length > 0)
+      throw new Error(
+        `${origin}: holds variables the target does not have: ${unused.slice(0, 5).join(', ')}${unused.length > 5 ? ', …' : ''}`,
+      );
   }
   for (const [name, variable] of target) variable.assign(source.get(name)!);
 }

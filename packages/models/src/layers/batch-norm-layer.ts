@@ -1,8 +1,9 @@
 // Batch normalisation layer with running statistics, PyTorch `nn.BatchNorm2d` semantics (Ioffe & Szegedy,
 // arXiv 1502.03167): momentum 0.1, eps 1e-5, γ = 1, β = 0; the running variance is updated with the unbiased
 // batch variance (n/(n−1)), normalisation uses the biased one. Training mode = batch statistics (batchNormTrain).
-import * as tf from '@tensorflow/tfjs';
+
 import { stopGradient } from '@partial-mtl/core';
+import * as tf from '@tensorflow/tfjs';
 import { batchNormTrain } from './batch-norm.js';
 import { isCountingFlops } from './flop-counter.js';
 import { constantVariable } from './initializers.js';
@@ -35,8 +36,10 @@ export function createBatchNorm(options: BatchNormOptions): BatchNormLayer {
   const { name, channels } = options;
   const momentum = options.momentum ?? batchNormDefaults.momentum;
   const eps = options.eps ?? batchNormDefaults.eps;
-  if (!Number.isInteger(channels) || channels < 1) throw new Error(`batchNorm '${name}'.channels: expected a positive integer, got ${channels}`);
-  if (!(momentum >= 0 && momentum <= 1)) throw new Error(`batchNorm '${name}'.momentum: expected a number in [0, 1], got ${momentum}`);
+  if (!Number.isInteger(channels) || channels < 1)
+    throw new Error(`batchNorm '${name}'.channels: expected a positive integer, got ${channels}`);
+  if (!(momentum >= 0 && momentum <= 1))
+    throw new Error(`batchNorm '${name}'.momentum: expected a number in [0, 1], got ${momentum}`);
   const gamma = constantVariable([channels], 1, true, `${name}.gamma`);
   const beta = constantVariable([channels], 0, true, `${name}.beta`);
   const runningMean = constantVariable([channels], 0, false, `${name}.runningMean`);
@@ -68,11 +71,22 @@ export function createBatchNorm(options: BatchNormOptions): BatchNormLayer {
     },
     apply(x, training) {
       if (x.shape[x.rank - 1] !== channels) {
-        throw new Error(`batchNorm '${name}': expected ${channels} channels in the last axis, got [${x.shape.join(', ')}]`);
+        throw new Error(
+          `batchNorm '${name}': expected ${channels} channels in the last axis, got [${x.shape.join(', ')}]`,
+        );
       }
       if (isCountingFlops()) return tf.clone(x);
       if (!training) {
-        return tf.tidy(() => tf.batchNorm(x, runningMean as tf.Tensor1D, runningVariance as tf.Tensor1D, beta as tf.Tensor1D, gamma as tf.Tensor1D, eps));
+        return tf.tidy(() =>
+          tf.batchNorm(
+            x,
+            runningMean as tf.Tensor1D,
+            runningVariance as tf.Tensor1D,
+            beta as tf.Tensor1D,
+            gamma as tf.Tensor1D,
+            eps,
+          ),
+        );
       }
       const count = x.size / channels;
       const { y, mean, variance } = batchNormTrain(x, gamma as tf.Tensor1D, beta as tf.Tensor1D, eps);

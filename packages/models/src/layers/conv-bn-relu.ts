@@ -1,10 +1,11 @@
 // The CBR block of SegNet/MTAN/JTR: Conv3×3 (pad 1, bias) → BatchNorm → ReLU (MTAN arXiv 1803.10704,
 // JTR arXiv 2404.01976 §3 of our spec). Variable names: `<name>.conv.*`, `<name>.bn.*`.
-import * as tf from '@tensorflow/tfjs';
+
 import type { RandomSource } from '@partial-mtl/core';
-import { createBatchNorm, type BatchNormLayer } from './batch-norm-layer.js';
-import { createConv2d, type Conv2dLayer } from './conv2d.js';
-import { mergeNamedVariables, type LayerVariables } from './layer.js';
+import * as tf from '@tensorflow/tfjs';
+import { type BatchNormLayer, createBatchNorm } from './batch-norm-layer.js';
+import { type Conv2dLayer, createConv2d } from './conv2d.js';
+import { type LayerVariables, mergeNamedVariables } from './layer.js';
 
 export interface ConvBnReluOptions {
   readonly name: string;

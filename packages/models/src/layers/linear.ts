@@ -1,7 +1,8 @@
 // Fully connected layer on explicit variables (PyTorch `nn.Linear` shape semantics, weights stored [in, out]),
 // Xavier-normal weights and zero bias (Glorot & Bengio 2010), as our classification heads use.
-import * as tf from '@tensorflow/tfjs';
+
 import type { RandomSource } from '@partial-mtl/core';
+import * as tf from '@tensorflow/tfjs';
 import { countingOutput } from './counting.js';
 import { isCountingFlops, reportMultiplyAdds } from './flop-counter.js';
 import { constantVariable, normalVariable, xavierNormalStd } from './initializers.js';
@@ -25,10 +26,19 @@ export interface LinearLayer extends LayerVariables {
 
 export function createLinear(options: LinearOptions): LinearLayer {
   const { name, inFeatures, outFeatures } = options;
-  for (const [field, value] of [['inFeatures', inFeatures], ['outFeatures', outFeatures]] as const) {
-    if (!Number.isInteger(value) || value < 1) throw new Error(`linear '${name}'.${field}: expected a positive integer, got ${value}`);
+  for (const [field, value] of [
+    ['inFeatures', inFeatures],
+    ['outFeatures', outFeatures],
+  ] as const) {
+    if (!Number.isInteger(value) || value < 1)
+      throw new Error(`linear '${name}'.${field}: expected a positive integer, got ${value}`);
   }
-  const weight = normalVariable([inFeatures, outFeatures], xavierNormalStd(inFeatures, outFeatures), options.random, `${name}.weight`);
+  const weight = normalVariable(
+    [inFeatures, outFeatures],
+    xavierNormalStd(inFeatures, outFeatures),
+    options.random,
+    `${name}.weight`,
+  );
   const bias = constantVariable([outFeatures], 0, true, `${name}.bias`);
   return {
     name,

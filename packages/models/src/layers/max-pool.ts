@@ -3,8 +3,9 @@
 // equal to their window's max: mask = (x == up2(maxpool(x))), as our JTR spec §3 prescribes. With ties, every tied
 // position of a window is marked (ties 'all', the default); ties 'first' keeps only the first in row-major order,
 // which is what PyTorch's max_pool2d indices (and so the MTAN/MTPSL/JTR reference SegNets) do.
-import * as tf from '@tensorflow/tfjs';
+
 import { stopGradient } from '@partial-mtl/core';
+import * as tf from '@tensorflow/tfjs';
 import { isCountingFlops } from './flop-counter.js';
 
 /** Which positions of a 2×2 window with several maxima receive the unpooled value. */
@@ -27,7 +28,12 @@ export function upsampleNearest2x(x: tf.Tensor4D): tf.Tensor4D {
   return tf.tidy(() => {
     const [batch, height, width, channels] = x.shape;
     const widened = tf.reshape(tf.concat([x, x], 3), [batch, height, width * 2, channels]);
-    return tf.reshape(tf.concat([widened, widened], 2), [batch, height * 2, width * 2, channels]) as tf.Tensor4D;
+    return tf.reshape(tf.concat([widened, widened], 2), [
+      batch,
+      height * 2,
+      width * 2,
+      channels,
+    ]) as tf.Tensor4D;
   });
 }
 
@@ -36,10 +42,16 @@ function keepFirstInWindow(mask: tf.Tensor4D): tf.Tensor4D {
   return tf.tidy(() => {
     const [batch, height, width, channels] = mask.shape;
     const grid = tf.reshape(mask, [batch, height / 2, 2, width / 2, 2, channels]);
-    const position = (row: number, column: number) => tf.slice(grid, [0, 0, row, 0, column, 0], [-1, -1, 1, -1, 1, -1]);
+    const position = (row: number, column: number) =>
+      tf.slice(grid, [0, 0, row, 0, column, 0], [-1, -1, 1, -1, 1, -1]);
     const kept: tf.Tensor[] = [];
     let taken: tf.Tensor | undefined;
-    for (const [row, column] of [[0, 0], [0, 1], [1, 0], [1, 1]] as const) {
+    for (const [row, column] of [
+      [0, 0],
+      [0, 1],
+      [1, 0],
+      [1, 1],
+    ] as const) {
       const candidate = position(row, column);
       const keep = taken ? tf.mul(candidate, tf.sub(1, taken)) : candidate;
       taken = taken ? tf.add(taken, keep) : keep;
@@ -56,10 +68,15 @@ function keepFirstInWindow(mask: tf.Tensor4D): tf.Tensor4D {
  * default 'all'). Caller disposes both results.
  */
 export function maxPool2x2(x: tf.Tensor4D, ties: UnpoolTies = 'all'): MaxPoolResult {
-  if (!unpoolTiesModes.includes(ties)) throw new Error(`maxPool2x2: unknown ties mode '${String(ties)}' (expected one of: ${unpoolTiesModes.join(', ')})`);
+  if (!unpoolTiesModes.includes(ties))
+    throw new Error(
+      `maxPool2x2: unknown ties mode '${String(ties)}' (expected one of: ${unpoolTiesModes.join(', ')})`,
+    );
   const [, height, width] = x.shape;
   if (height % 2 !== 0 || width % 2 !== 0) {
-    throw new Error(`maxPool2x2: height and width must be even, got [${x.shape.join(', ')}] (SegNet inputs must be multiples of 32)`);
+    throw new Error(
+      `maxPool2x2: height and width must be even, got [${x.shape.join(', ')}] (SegNet inputs must be multiples of 32)`,
+    );
   }
   if (isCountingFlops()) {
     return tf.tidy(() => {
@@ -72,7 +89,10 @@ export function maxPool2x2(x: tf.Tensor4D, ties: UnpoolTies = 'all'): MaxPoolRes
     const unpoolMask = tf.tidy(() => {
       const detachedInput = stopGradient(x);
       const detachedPooled = stopGradient(pooled);
-      const allMaxima = tf.cast(tf.equal(detachedInput, upsampleNearest2x(detachedPooled)), 'float32') as tf.Tensor4D;
+      const allMaxima = tf.cast(
+        tf.equal(detachedInput, upsampleNearest2x(detachedPooled)),
+        'float32',
+      ) as tf.Tensor4D;
       return ties === 'first' ? keepFirstInWindow(allMaxima) : allMaxima;
     });
     return { pooled, unpoolMask };
@@ -87,7 +107,9 @@ export function maxUnpool2x2(pooled: tf.Tensor4D, unpoolMask: tf.Tensor4D): tf.T
   const [batch, height, width, channels] = pooled.shape;
   const expected = [batch, height * 2, width * 2, channels];
   if (unpoolMask.shape.some((size, axis) => size !== expected[axis])) {
-    throw new Error(`maxUnpool2x2: mask shape [${unpoolMask.shape.join(', ')}] does not match pooled [${pooled.shape.join(', ')}] upsampled 2×`);
+    throw new Error(
+      `maxUnpool2x2: mask shape [${unpoolMask.shape.join(', ')}] does not match pooled [${pooled.shape.join(', ')}] upsampled 2×`,
+    );
   }
   if (isCountingFlops()) return tf.clone(unpoolMask);
   return tf.tidy(() => tf.mul(upsampleNearest2x(pooled), unpoolMask));

@@ -2,7 +2,7 @@
 // units: sum(m · bce) / sum(m) over the batch (our distribution-matching spec §4, 'batch' AU normalisation =
 // 'pooled'). Stable form: y·softplus(−z) + (1 − y)·softplus(z).
 import * as tf from '@tensorflow/tfjs';
-import { checkLabelShape, reduceMaskedLoss, type LossNormalisation } from './reduce-masked.js';
+import { checkLabelShape, type LossNormalisation, reduceMaskedLoss } from './reduce-masked.js';
 
 export interface MultilabelBinaryCrossEntropyOptions {
   readonly ignoreValue?: number;
@@ -26,7 +26,10 @@ export function multilabelBinaryCrossEntropy(
   return tf.tidy(() => {
     const valid = tf.notEqual(labels, ignoreValue);
     const targets = tf.where(valid, labels, tf.zerosLike(labels));
-    const elementLoss = tf.add(tf.mul(targets, tf.softplus(tf.neg(logits))), tf.mul(tf.sub(1, targets), tf.softplus(logits)));
+    const elementLoss = tf.add(
+      tf.mul(targets, tf.softplus(tf.neg(logits))),
+      tf.mul(tf.sub(1, targets), tf.softplus(logits)),
+    );
     return reduceMaskedLoss(
       elementLoss,
       valid,

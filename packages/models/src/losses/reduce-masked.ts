@@ -22,10 +22,14 @@ export function reduceMaskedLoss(
 ): tf.Scalar {
   const batch = elementLoss.shape[0] ?? 0;
   if (labelMask.rank !== 1 || labelMask.shape[0] !== batch) {
-    throw new Error(`${lossName}: labelMask must be [${batch}] (one flag per sample), got [${labelMask.shape.join(', ')}]`);
+    throw new Error(
+      `${lossName}: labelMask must be [${batch}] (one flag per sample), got [${labelMask.shape.join(', ')}]`,
+    );
   }
   if (!lossNormalisations.includes(normalisation)) {
-    throw new Error(`${lossName}: unknown normalisation '${String(normalisation)}' (expected one of: ${lossNormalisations.join(', ')})`);
+    throw new Error(
+      `${lossName}: unknown normalisation '${String(normalisation)}' (expected one of: ${lossNormalisations.join(', ')})`,
+    );
   }
   return tf.tidy(() => {
     const sampleShape = [batch, ...Array.from({ length: elementLoss.rank - 1 }, () => 1)];
@@ -37,14 +41,24 @@ export function reduceMaskedLoss(
     const axes = Array.from({ length: elementLoss.rank - 1 }, (_, axis) => axis + 1);
     const perSampleSum = axes.length > 0 ? tf.sum(weighted, axes) : weighted;
     const perSampleCount = axes.length > 0 ? tf.sum(weights, axes) : weights;
-    return tf.div(tf.sum(tf.div(perSampleSum, tf.maximum(perSampleCount, 1))), Math.max(batch, 1)) as tf.Scalar;
+    return tf.div(
+      tf.sum(tf.div(perSampleSum, tf.maximum(perSampleCount, 1))),
+      Math.max(batch, 1),
+    ) as tf.Scalar;
   });
 }
 
 /** Throws unless `labels` has the batch and spatial shape of `predictions` and `labelChannels` channels. */
-export function checkLabelShape(predictions: tf.Tensor, labels: tf.Tensor, labelChannels: number, lossName: string): void {
+export function checkLabelShape(
+  predictions: tf.Tensor,
+  labels: tf.Tensor,
+  labelChannels: number,
+  lossName: string,
+): void {
   const expected = [...predictions.shape.slice(0, -1), labelChannels];
   if (labels.rank !== expected.length || labels.shape.some((size, axis) => size !== expected[axis])) {
-    throw new Error(`${lossName}: labels must be [${expected.join(', ')}] for predictions [${predictions.shape.join(', ')}], got [${labels.shape.join(', ')}]`);
+    throw new Error(
+      `${lossName}: labels must be [${expected.join(', ')}] for predictions [${predictions.shape.join(', ')}], got [${labels.shape.join(', ')}]`,
+    );
   }
 }

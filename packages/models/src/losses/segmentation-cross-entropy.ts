@@ -2,7 +2,7 @@
 // segmentation loss of MTAN/MTPSL/JTR (arXiv 1803.10704, 2111.14893, 2404.01976). Labels are class ids [B,H,W,1].
 // Default normalisation 'per-sample' (official per-sample loop, see reduce-masked.ts).
 import * as tf from '@tensorflow/tfjs';
-import { checkLabelShape, reduceMaskedLoss, type LossNormalisation } from './reduce-masked.js';
+import { checkLabelShape, type LossNormalisation, reduceMaskedLoss } from './reduce-masked.js';
 
 export interface SegmentationCrossEntropyOptions {
   /** Label value of pixels to ignore (default −1). */
@@ -31,6 +31,12 @@ export function segmentationCrossEntropy(
     const valid = tf.notEqual(classIds, ignoreValue);
     const oneHot = tf.oneHot(tf.cast(tf.where(valid, classIds, tf.zerosLike(classIds)), 'int32'), classes);
     const pixelLoss = tf.neg(tf.sum(tf.mul(oneHot, tf.logSoftmax(logits, -1)), -1));
-    return reduceMaskedLoss(pixelLoss, valid, labelMask, options.normalisation ?? segmentationCrossEntropyDefaults.normalisation, 'segmentationCrossEntropy');
+    return reduceMaskedLoss(
+      pixelLoss,
+      valid,
+      labelMask,
+      options.normalisation ?? segmentationCrossEntropyDefaults.normalisation,
+      'segmentationCrossEntropy',
+    );
   });
 }

@@ -25,10 +25,15 @@ export function findBenchScript(start: string): string | undefined {
 }
 
 export async function benchCommand(argv: readonly string[], context: CommandContext): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) return context.print(benchHelp), 0;
+  if (argv.includes('--help') || argv.includes('-h')) {
+    context.print(benchHelp);
+    return 0;
+  }
   const script = findBenchScript(process.cwd());
   if (!script) {
-    context.error('bench: scripts/bench.mjs not found in this directory or above (run it inside a partial-mtl checkout)');
+    context.error(
+      'bench: scripts/bench.mjs not found in this directory or above (run it inside a partial-mtl checkout)',
+    );
     return 2;
   }
   const result = spawnSync(process.execPath, [script, ...argv], { stdio: 'inherit' });

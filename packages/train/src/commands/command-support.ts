@@ -1,8 +1,8 @@
 // Shared helpers of the CLI commands: argument parsing with clear errors (node:util parseArgs, strict), the
 // output channels, and backend selection from --backend (core's selectBackend; default: the fastest installed).
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { type BackendSelection, parseBackendName, selectBackend } from '@partial-mtl/core';
 import * as tf from '@tensorflow/tfjs';
-import { parseBackendName, selectBackend, type BackendSelection } from '@partial-mtl/core';
 
 export interface CommandContext {
   /** Results (stdout). */
@@ -12,7 +12,10 @@ export interface CommandContext {
 }
 
 export class UsageError extends Error {
-  constructor(message: string, readonly help: string) {
+  constructor(
+    message: string,
+    readonly help: string,
+  ) {
     super(message);
     this.name = 'UsageError';
   }
@@ -25,7 +28,11 @@ export interface ParsedArguments {
   readonly positionals: string[];
 }
 
-export function parseCommandArguments(argv: readonly string[], options: Options, help: string): ParsedArguments {
+export function parseCommandArguments(
+  argv: readonly string[],
+  options: Options,
+  help: string,
+): ParsedArguments {
   try {
     return parseArgs({
       args: [...argv],
@@ -40,15 +47,27 @@ export function parseCommandArguments(argv: readonly string[], options: Options,
 
 /** Activates the backend named by --backend ('auto' or absent = the fastest installed). */
 export async function activateBackend(name: unknown, context: CommandContext): Promise<BackendSelection> {
-  const prefer = typeof name === 'string' && name !== 'auto' ? parseBackendName(name, '--backend') : undefined;
-  const selection = await selectBackend({ ...(prefer ? { prefer } : {}), warn: (message) => context.error(message) });
+  const prefer =
+    typeof name === 'string' && name !== 'auto' ? parseBackendName(name, '--backend') : undefined;
+  const selection = await selectBackend({
+    ...(prefer ? { prefer } : {}),
+    warn: (message) => context.error(message),
+  });
   const missing = missingTrainingKernel();
   if (missing === undefined) return selection;
   if (prefer) throw new Error(`--backend ${prefer}: this backend cannot train here (${missing})`);
-  context.error(`backend ${selection.name} cannot train here (${missing}); falling back to the cpu backend (slow). Pass --backend to choose.`);
+  context.error(
+    `backend ${selection.name} cannot train here (${missing}); falling back to the cpu backend (slow). Pass --backend to choose.`,
+  );
   await tf.setBackend('cpu');
   await tf.ready();
-  return { ...selection, name: 'cpu', engineName: 'cpu', packageName: '@tensorflow/tfjs', report: `${selection.report}\n  fell back to cpu: ${missing}` };
+  return {
+    ...selection,
+    name: 'cpu',
+    engineName: 'cpu',
+    packageName: '@tensorflow/tfjs',
+    report: `${selection.report}\n  fell back to cpu: ${missing}`,
+  };
 }
 
 /** Runs a tiny conv + batch-statistics gradient; returns the error text when the active backend lacks a kernel. */
@@ -60,7 +79,10 @@ export function missingTrainingKernel(): string | undefined {
       const { value, grads } = tf.variableGrads(() => {
         const features = tf.conv2d(images, filter as tf.Tensor4D, 1, 'same');
         const moments = tf.moments(features, [0, 1, 2]);
-        const normalized = tf.div(tf.sub(features, moments.mean), tf.sqrt(tf.add(moments.variance, 1e-5))) as tf.Tensor4D;
+        const normalized = tf.div(
+          tf.sub(features, moments.mean),
+          tf.sqrt(tf.add(moments.variance, 1e-5)),
+        ) as tf.Tensor4D;
         return tf.sum(tf.maxPool(normalized, 2, 2, 'valid')) as tf.Scalar;
       }, [filter]);
       value.dataSync();

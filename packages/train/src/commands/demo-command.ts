@@ -2,7 +2,7 @@
 // the metrics table with Δm against supervised MTL, the report's path and, as the last line, one JSON object.
 import { resolve } from 'node:path';
 import { demoDefaults, runDemo } from '../demo.js';
-import { activateBackend, parseCommandArguments, type CommandContext } from './command-support.js';
+import { activateBackend, type CommandContext, parseCommandArguments } from './command-support.js';
 
 export const demoHelp = `Usage: partial-mtl demo [options]
 
@@ -23,21 +23,32 @@ Options:
 function positiveInteger(value: unknown, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const number = Number(value);
-  if (!Number.isInteger(number) || number < 0) throw new Error(`${flag}: expected a non-negative integer, got '${String(value)}'`);
+  if (!Number.isInteger(number) || number < 0)
+    throw new Error(`${flag}: expected a non-negative integer, got '${String(value)}'`);
   return number;
 }
 
 export async function demoCommand(argv: readonly string[], context: CommandContext): Promise<number> {
   const { values } = parseCommandArguments(
     argv,
-    { out: { type: 'string' }, epochs: { type: 'string' }, methods: { type: 'string' }, seed: { type: 'string' }, progress: { type: 'string' } },
+    {
+      out: { type: 'string' },
+      epochs: { type: 'string' },
+      methods: { type: 'string' },
+      seed: { type: 'string' },
+      progress: { type: 'string' },
+    },
     demoHelp,
   );
-  if (values.help) return context.print(demoHelp), 0;
+  if (values.help) {
+    context.print(demoHelp);
+    return 0;
+  }
   const epochs = positiveInteger(values.epochs, '--epochs');
   const seed = positiveInteger(values.seed, '--seed');
   const progress = (values.progress ?? 'auto') as 'auto';
-  if (!['auto', 'bar', 'lines', 'none'].includes(progress)) throw new Error(`--progress: expected auto, bar, lines or none, got '${progress}'`);
+  if (!['auto', 'bar', 'lines', 'none'].includes(progress))
+    throw new Error(`--progress: expected auto, bar, lines or none, got '${progress}'`);
   const selection = await activateBackend(values.backend, context);
   context.error(selection.report);
   const result = await runDemo({
@@ -50,7 +61,8 @@ export async function demoCommand(argv: readonly string[], context: CommandConte
     ...(typeof values.methods === 'string' ? { methods: values.methods.split(',').filter(Boolean) } : {}),
   });
   context.print(result.table);
-  for (const [method, message] of Object.entries(result.failures)) context.print(`${method}: failed (${message})`);
+  for (const [method, message] of Object.entries(result.failures))
+    context.print(`${method}: failed (${message})`);
   context.print(`report: ${result.reportPath}`);
   context.print(JSON.stringify(result.summary));
   return Object.keys(result.failures).length > 0 ? 1 : 0;

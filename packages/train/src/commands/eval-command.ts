@@ -6,7 +6,7 @@ import { buildComponents, disposeComponents } from '../build-components.js';
 import { evaluateNetwork } from '../evaluate.js';
 import { readLoopCheckpoint } from '../loop-state.js';
 import { readRunConfig } from '../train.js';
-import { activateBackend, parseCommandArguments, type CommandContext } from './command-support.js';
+import { activateBackend, type CommandContext, parseCommandArguments } from './command-support.js';
 
 export const evalHelp = `Usage: partial-mtl eval --run DIR [options]
 
@@ -20,8 +20,15 @@ Options:
   -h, --help            show this help`;
 
 export async function evalCommand(argv: readonly string[], context: CommandContext): Promise<number> {
-  const { values } = parseCommandArguments(argv, { run: { type: 'string' }, checkpoint: { type: 'string' }, json: { type: 'boolean' } }, evalHelp);
-  if (values.help) return context.print(evalHelp), 0;
+  const { values } = parseCommandArguments(
+    argv,
+    { run: { type: 'string' }, checkpoint: { type: 'string' }, json: { type: 'boolean' } },
+    evalHelp,
+  );
+  if (values.help) {
+    context.print(evalHelp);
+    return 0;
+  }
   if (typeof values.run !== 'string') {
     context.error(`eval: --run DIR is required\n\n${evalHelp}`);
     return 2;
@@ -35,13 +42,35 @@ export async function evalCommand(argv: readonly string[], context: CommandConte
   await activateBackend(values.backend ?? config.backend, context);
   const components = await buildComponents(config);
   try {
-    const state = await readLoopCheckpoint(join(values.run, 'checkpoints', which), { network: components.network, regularizer: components.regularizer, groups: [] }, { weightsOnly: true });
+    const state = await readLoopCheckpoint(
+      join(values.run, 'checkpoints', which),
+      { network: components.network, regularizer: components.regularizer, groups: [] },
+      { weightsOnly: true },
+    );
     if (!components.validationBatches) throw new Error('eval: the data set has no validation split');
-    const metrics = await evaluateNetwork(components.network, components.validationBatches, components.createMetrics());
+    const metrics = await evaluateNetwork(
+      components.network,
+      components.validationBatches,
+      components.createMetrics(),
+    );
     const baseline = config.evaluation.baseline ?? state.baseline;
     const deltaM = baseline ? components.deltaM(metrics, baseline) * 100 : undefined;
-    if (values.json) context.print(JSON.stringify({ run: values.run, checkpoint: which, step: state.step, deltaM: deltaM ?? null, metrics }));
-    else context.print(formatResultsTable([{ name: `${which} (step ${state.step})`, metrics, ...(deltaM !== undefined ? { deltaM } : {}) }]));
+    if (values.json)
+      context.print(
+        JSON.stringify({
+          run: values.run,
+          checkpoint: which,
+          step: state.step,
+          deltaM: deltaM ?? null,
+          metrics,
+        }),
+      );
+    else
+      context.print(
+        formatResultsTable([
+          { name: `${which} (step ${state.step})`, metrics, ...(deltaM !== undefined ? { deltaM } : {}) },
+        ]),
+      );
     return 0;
   } finally {
     disposeComponents(components);

@@ -1,8 +1,9 @@
 // `partial-mtl report DIR`: (re)writes DIR/report.html and its plots from the run's logs.
-import { readJsonLines, type MetricsLine } from '../run-logs.js';
+
 import { join } from 'node:path';
 import { writeReport } from '../report/write-report.js';
-import { parseCommandArguments, type CommandContext } from './command-support.js';
+import { type MetricsLine, readJsonLines } from '../run-logs.js';
+import { type CommandContext, parseCommandArguments } from './command-support.js';
 
 export const reportHelp = `Usage: partial-mtl report DIR
 
@@ -14,7 +15,10 @@ Options:
 
 export async function reportCommand(argv: readonly string[], context: CommandContext): Promise<number> {
   const { values, positionals } = parseCommandArguments(argv, {}, reportHelp);
-  if (values.help) return context.print(reportHelp), 0;
+  if (values.help) {
+    context.print(reportHelp);
+    return 0;
+  }
   const [outDir, ...rest] = positionals;
   if (!outDir || rest.length > 0) {
     context.error(`report: expected one run directory\n\n${reportHelp}`);
@@ -27,7 +31,11 @@ export async function reportCommand(argv: readonly string[], context: CommandCon
     ...(last ? [{ name: `last (step ${last.step})`, metrics: last.metrics, deltaM: last.deltaM * 100 }] : []),
     ...(best ? [{ name: `best (step ${best.step})`, metrics: best.metrics, deltaM: best.deltaM * 100 }] : []),
   ];
-  const path = await writeReport(outDir, { title: `partial-mtl run ${outDir}`, rows, runs: [{ name: 'run', outDir }] });
+  const path = await writeReport(outDir, {
+    title: `partial-mtl run ${outDir}`,
+    rows,
+    runs: [{ name: 'run', outDir }],
+  });
   context.print(path);
   return 0;
 }

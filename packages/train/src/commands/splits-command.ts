@@ -1,8 +1,9 @@
 // `partial-mtl splits show FILE [--json]`: size, per-task label counts and the labels-per-row histogram of a
 // split table (.pth from MTPSL/JTR via the datasets package's reader, .json or .csv).
-import { loadSplitTable } from '@partial-mtl/datasets';
+
 import type { LabelMaskTable } from '@partial-mtl/core';
-import { parseCommandArguments, type CommandContext } from './command-support.js';
+import { loadSplitTable } from '@partial-mtl/datasets';
+import { type CommandContext, parseCommandArguments } from './command-support.js';
 
 export const splitsHelp = `Usage: partial-mtl splits show FILE [--json]
 
@@ -39,15 +40,26 @@ export function formatSplitSummary(file: string, summary: SplitSummary): string 
     lines.push(`  ${entry.task.padEnd(width)}  ${String(entry.labelled).padStart(7)}  (${share}%)`);
   }
   lines.push('', 'labels per sample:');
-  for (const [labels, rows] of Object.entries(summary.labelsPerRow).sort((a, b) => Number(a[0]) - Number(b[0]))) {
-    lines.push(`  ${labels.padStart(2)} label${labels === '1' ? ' ' : 's'}  ${String(rows).padStart(7)} rows`);
+  for (const [labels, rows] of Object.entries(summary.labelsPerRow).sort(
+    (a, b) => Number(a[0]) - Number(b[0]),
+  )) {
+    lines.push(
+      `  ${labels.padStart(2)} label${labels === '1' ? ' ' : 's'}  ${String(rows).padStart(7)} rows`,
+    );
   }
   return lines.join('\n');
 }
 
 export async function splitsCommand(argv: readonly string[], context: CommandContext): Promise<number> {
-  const { values, positionals } = parseCommandArguments(argv, { json: { type: 'boolean' }, tasks: { type: 'string' } }, splitsHelp);
-  if (values.help) return context.print(splitsHelp), 0;
+  const { values, positionals } = parseCommandArguments(
+    argv,
+    { json: { type: 'boolean' }, tasks: { type: 'string' } },
+    splitsHelp,
+  );
+  if (values.help) {
+    context.print(splitsHelp);
+    return 0;
+  }
   const [action, file, ...rest] = positionals;
   if (action !== 'show' || !file || rest.length > 0) {
     context.error(`splits: expected 'splits show FILE'\n\n${splitsHelp}`);

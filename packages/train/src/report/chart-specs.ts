@@ -57,7 +57,13 @@ export function metricsChartSpec(lines: readonly MetricsLine[]): TopLevelSpec {
       mark: { type: 'line', point: true, strokeWidth: 1.5 },
       encoding: {
         x: { field: 'step', type: 'quantitative', title: 'step', axis: { format: 'd' } },
-        y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false }, axis: { format: '~r' } },
+        y: {
+          field: 'value',
+          type: 'quantitative',
+          title: null,
+          scale: { zero: false },
+          axis: { format: '~r' },
+        },
       },
     },
     resolve: { scale: { y: 'independent' } },

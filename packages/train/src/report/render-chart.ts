@@ -27,7 +27,12 @@ export function svgToPng(svg: string, scale = 2): Buffer {
   const resvg = new Resvg(svg, {
     fitTo: { mode: 'zoom', value: scale },
     background: 'white',
-    font: { loadSystemFonts: false, fontFiles: [shippedFontPath()], defaultFontFamily: chartFont, sansSerifFamily: chartFont },
+    font: {
+      loadSystemFonts: false,
+      fontFiles: [shippedFontPath()],
+      defaultFontFamily: chartFont,
+      sansSerifFamily: chartFont,
+    },
   });
   return resvg.render().asPng();
 }

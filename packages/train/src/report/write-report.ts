@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatResultsTable, type ResultsRow } from '@partial-mtl/metrics';
-import { readJsonLines, type MetricsLine, type TrainLogLine } from '../run-logs.js';
+import { type MetricsLine, readJsonLines, type TrainLogLine } from '../run-logs.js';
 import { lossChartSpec, metricsChartSpec } from './chart-specs.js';
 import { renderSvg, svgToPng } from './render-chart.js';
 
@@ -52,12 +52,20 @@ export async function writeReport(outDir: string, options: ReportOptions): Promi
       const base = `${fileSafe(run.name)}-${chart.kind}`;
       writeFileSync(join(plotsDirectory, `${base}.svg`), svg);
       writeFileSync(join(plotsDirectory, `${base}.png`), svgToPng(svg));
-      figures.push(`<figure>${svg}<figcaption>plots/${base}.svg · <a href="plots/${base}.png">PNG</a></figcaption></figure>`);
+      figures.push(
+        `<figure>${svg}<figcaption>plots/${base}.svg · <a href="plots/${base}.png">PNG</a></figcaption></figure>`,
+      );
     }
     if (figures.length === 0) figures.push('<p>No logged steps or evaluations.</p>');
     sections.push(`<section><h2>${escapeHtml(run.name)}</h2>\n${figures.join('\n')}</section>`);
   }
-  const table = options.rows.length > 0 ? formatResultsTable(options.rows, { format: 'text', ...(options.columns ? { columns: options.columns } : {}) }) : 'No evaluation results.';
+  const table =
+    options.rows.length > 0
+      ? formatResultsTable(options.rows, {
+          format: 'text',
+          ...(options.columns ? { columns: options.columns } : {}),
+        })
+      : 'No evaluation results.';
   const notes = (options.notes ?? []).map((note) => `<li>${escapeHtml(note)}</li>`).join('');
   const html = `<!doctype html>
 <html lang="en">

@@ -108,7 +108,10 @@ describe('output directory preflight', () => {
     ).toThrow(/nothing was trained/);
     expect(
       preflightRun(fine, maps, 'sgd', {
-        statfs: () => ((seen += 1), { bavail: estimateCheckpointBytes(29, 1), bsize: 1 }),
+        statfs: () => {
+          seen += 1;
+          return { bavail: estimateCheckpointBytes(29, 1), bsize: 1 };
+        },
         copies: 1,
         marginBytes: 0,
       }),
