@@ -1,3 +1,4 @@
+// Shared by the reliability tests of core, models and train (they import it by relative path).
 // Fault injection into node:fs for tests: patches the mutating calls of the builtin module (and, through
 // syncBuiltinESMExports, every ESM named import of them). `crashAt(k)` makes the k-th mutating call and every call
 // after it throw without touching the disk: the files are left exactly as a process killed before that call.

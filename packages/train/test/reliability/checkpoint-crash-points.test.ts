@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadCheckpoint, saveCheckpoint } from '../../src/checkpoint.js';
-import { crashAt, diskFullAtWrite, type FsFaults, InjectedCrash } from './fs-faults.js';
+import { crashAt, diskFullAtWrite, type FsFaults, InjectedCrash } from '../../../core/test/reliability/fs-faults.js';
 
 let active: FsFaults | undefined;
 const counts = { crashPoints: 0, checkpointsVerified: 0, faults: 0 };

@@ -14,7 +14,7 @@ import {
 } from '../../src/reliability/preflight.js';
 import { runTraining } from '../../src/training-loop.js';
 import { disposeComponents, tinyComponents } from '../fixtures/tiny-components.js';
-import { type FsFaults, installFsFaults } from './fs-faults.js';
+import { type FsFaults, installFsFaults } from '../../../core/test/reliability/fs-faults.js';
 
 let active: FsFaults | undefined;
 const counts = { badDirectories: 0, faults: 0, checkpointsVerified: 0 };
