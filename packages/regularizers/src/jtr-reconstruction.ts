@@ -68,7 +68,10 @@ export function reconstructionLossPerSample(
             // Zero targets (masked label pixels) stay zero (and are masked out anyway).
             unitTarget = tf.div(target, tf.sqrt(tf.maximum(tf.sum(tf.square(target), -1, true), 1e-24)));
           }
-          term = tf.sub(1, tf.div(sumPerSample(tf.mul(tf.mul(tf.div(output, norm), unitTarget), mask)), count));
+          term = tf.sub(
+            1,
+            tf.div(sumPerSample(tf.mul(tf.mul(tf.div(output, norm), unitTarget), mask)), count),
+          );
           break;
         }
         default:

@@ -93,11 +93,25 @@ describe('JTR encodings and stacks', () => {
   it('quirk 7: clean mode encodes depth with the depthPhi option, faithful keeps the NYU constants', () => {
     const depthPhi = { mean: 4.7, std: 2.2 };
     const phiWith = (x: number) => 0.5 * (1 + erf((x - 4.7) / (2.2 * Math.SQRT2)));
-    const clean = buildJtrViewStacks(geometricTasks, view(), 1, new RandomSource(0), resolveJtrOptions({ mode: 'clean', depthPhi }), resolution);
+    const clean = buildJtrViewStacks(
+      geometricTasks,
+      view(),
+      1,
+      new RandomSource(0),
+      resolveJtrOptions({ mode: 'clean', depthPhi }),
+      resolution,
+    );
     // Pixel 1: label 2 (labelled), prediction 3 (Yhat).
     expect(clean.stack.dataSync()[4]).toBeCloseTo(phiWith(2), 5);
     expect(clean.predictionStack.dataSync()[4]).toBeCloseTo(phiWith(3), 5);
-    const faithful = buildJtrViewStacks(geometricTasks, view(), 1, new RandomSource(0), resolveJtrOptions({ depthPhi }), resolution);
+    const faithful = buildJtrViewStacks(
+      geometricTasks,
+      view(),
+      1,
+      new RandomSource(0),
+      resolveJtrOptions({ depthPhi }),
+      resolution,
+    );
     expect(faithful.predictionStack.dataSync()[4]).toBeCloseTo(phiJs(3), 5);
   });
 
