@@ -8,8 +8,13 @@ import { join } from 'node:path';
 import { nyuv2Tasks } from '@partial-mtl/core';
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  crashAt,
+  diskFullAtWrite,
+  type FsFaults,
+  InjectedCrash,
+} from '../../../core/test/reliability/fs-faults.js';
 import { createMultiTaskNetwork, loadNetwork, type PartialMtlNetwork, saveNetwork } from '../../src/index.js';
-import { crashAt, diskFullAtWrite, type FsFaults, InjectedCrash } from '../../../core/test/reliability/fs-faults.js';
 
 let active: FsFaults | undefined;
 const shardSize = 256 * 1024; // few files, so the crash points stay few (each kind of write is still covered)

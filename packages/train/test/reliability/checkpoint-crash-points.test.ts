@@ -14,8 +14,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  crashAt,
+  diskFullAtWrite,
+  type FsFaults,
+  InjectedCrash,
+} from '../../../core/test/reliability/fs-faults.js';
 import { loadCheckpoint, saveCheckpoint } from '../../src/checkpoint.js';
-import { crashAt, diskFullAtWrite, type FsFaults, InjectedCrash } from '../../../core/test/reliability/fs-faults.js';
 
 let active: FsFaults | undefined;
 const counts = { crashPoints: 0, checkpointsVerified: 0, faults: 0 };

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type FsFaults, installFsFaults } from '../../../core/test/reliability/fs-faults.js';
 import { loadCheckpoint } from '../../src/checkpoint.js';
 import {
   estimateCheckpointBytes,
@@ -14,7 +15,6 @@ import {
 } from '../../src/reliability/preflight.js';
 import { runTraining } from '../../src/training-loop.js';
 import { disposeComponents, tinyComponents } from '../fixtures/tiny-components.js';
-import { type FsFaults, installFsFaults } from '../../../core/test/reliability/fs-faults.js';
 
 let active: FsFaults | undefined;
 const counts = { badDirectories: 0, faults: 0, checkpointsVerified: 0 };
