@@ -3,8 +3,7 @@
 // <i>.npy`. Label folder configurable (LibMTL reads `label/`); the 7-class mapping is unconfirmed (data-formats.md §3).
 import { cityscapesTasks, defineTask } from '@partial-mtl/core';
 import type { LabelMaskOption } from './loader-support.js';
-import { selectTasks } from './loader-support.js';
-import { createMtanNpySource, type MtanLayoutTask, type MtanSampleSource } from './mtan-npy-layout.js';
+import { type MtanLayoutTask, type MtanSampleSource, openMtanLayout } from './mtan-npy-layout.js';
 
 export interface CityscapesMtanOptions {
   readonly root: string;
@@ -43,18 +42,10 @@ export async function createCityscapesMtanSource(
     { task: semseg, folder: resolved.labelFolder, encoding: 'class-ids' },
     { task: cityscapesTasks[1]!, folder: 'depth', encoding: 'depth' },
   ];
-  return createMtanNpySource({
-    root: resolved.root,
-    split: resolved.split,
-    imageSize: resolved.imageSize,
-    tasks: selectTasks(
-      layout.map((entry) => ({ ...entry, name: entry.task.name })),
-      resolved.tasks,
-      datasetName,
-    ),
-    allTaskNames: cityscapesTasks.map((task) => task.name),
-    labelMask: resolved.labelMask,
-    cacheSamples: resolved.cacheSamples,
+  return openMtanLayout(
+    resolved,
+    layout,
+    cityscapesTasks.map((task) => task.name),
     datasetName,
-  });
+  );
 }

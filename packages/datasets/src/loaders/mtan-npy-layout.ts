@@ -9,6 +9,7 @@ import {
   checkIndex,
   type LabelMaskOption,
   resolveLabelMask,
+  selectTasks,
   shapeMatches,
   shapeText,
 } from './loader-support.js';
@@ -159,4 +160,38 @@ export async function createMtanNpySource(options: MtanLayoutOptions): Promise<M
       return sample;
     },
   };
+}
+
+/** What a data set's MTAN loader takes: where, which split, the array size, a task subset, a mask, caching. */
+export interface MtanDatasetOptions {
+  readonly root: string;
+  readonly split: string;
+  readonly imageSize: readonly [number, number];
+  /** Tasks to read, by name; all of the layout's by default. */
+  readonly tasks?: readonly string[];
+  readonly labelMask?: LabelMaskOption;
+  readonly cacheSamples: boolean;
+}
+
+/** Opens a data set's MTAN layout (NYU-v2, Cityscapes): the requested tasks of `layout`, read lazily. */
+export function openMtanLayout(
+  options: MtanDatasetOptions,
+  layout: readonly MtanLayoutTask[],
+  allTaskNames: readonly string[],
+  datasetName: string,
+): Promise<MtanSampleSource> {
+  return createMtanNpySource({
+    root: options.root,
+    split: options.split,
+    imageSize: options.imageSize,
+    tasks: selectTasks(
+      layout.map((entry) => ({ ...entry, name: entry.task.name })),
+      options.tasks,
+      datasetName,
+    ),
+    allTaskNames,
+    labelMask: options.labelMask,
+    cacheSamples: options.cacheSamples,
+    datasetName,
+  });
 }

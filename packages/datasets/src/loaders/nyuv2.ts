@@ -3,8 +3,7 @@
 // /<i>.npy`, 288×384, 13 classes (−1 ignore), depth in metres (0 invalid), unit normals (0 invalid). data-formats.md §2.
 import { nyuv2Tasks } from '@partial-mtl/core';
 import type { LabelMaskOption } from './loader-support.js';
-import { selectTasks } from './loader-support.js';
-import { createMtanNpySource, type MtanLayoutTask, type MtanSampleSource } from './mtan-npy-layout.js';
+import { type MtanLayoutTask, type MtanSampleSource, openMtanLayout } from './mtan-npy-layout.js';
 
 export interface Nyuv2Options {
   readonly root: string;
@@ -36,18 +35,10 @@ export async function createNyuv2Source(
 ): Promise<MtanSampleSource> {
   const resolved = { ...nyuv2Defaults, ...options };
   const datasetName = `NYU-v2 ${resolved.split}`;
-  return createMtanNpySource({
-    root: resolved.root,
-    split: resolved.split,
-    imageSize: resolved.imageSize,
-    tasks: selectTasks(
-      layout.map((entry) => ({ ...entry, name: entry.task.name })),
-      resolved.tasks,
-      datasetName,
-    ),
-    allTaskNames: nyuv2Tasks.map((task) => task.name),
-    labelMask: resolved.labelMask,
-    cacheSamples: resolved.cacheSamples,
+  return openMtanLayout(
+    resolved,
+    layout,
+    nyuv2Tasks.map((task) => task.name),
     datasetName,
-  });
+  );
 }
