@@ -8,6 +8,7 @@ import { delimiter, isAbsolute, join, resolve } from 'node:path';
 /** Benchmark name → turbo build filter and command. */
 const benchmarks = {
   step: { build: '@partial-mtl/benchmarks', command: ['node', 'benchmarks/dist/step.js'] },
+  conv: { build: '@partial-mtl/benchmarks', command: ['node', 'benchmarks/dist/conv.js'] },
   load: {
     build: '@partial-mtl/datasets',
     command: ['node', '--import', 'tsx', 'packages/datasets/bench/load.ts'],

@@ -106,6 +106,12 @@ export function resolveRelatedness(
     matrix = du2014Relatedness(classNames, attributeNames, {
       observationalValue: settings.observationalValue,
     });
+    // An all-zero R would not fail: it would teach a uniform class posterior and match nothing. Say so instead.
+    if (matrix.every((row) => row.every((value) => value === 0))) {
+      throw new Error(
+        `distribution-matching: relatedness 'du2014' found no (expression, AU) pair of Du et al. 2014 among classes [${classNames.join(', ')}] and attributes [${attributeNames.join(', ')}] (AU names like 'AU12' or '12'); pass relatedness: 'empirical' with coannotatedData, or a ${classCount}×${attributeCount} matrix`,
+      );
+    }
   } else if (settings.relatedness === 'empirical') {
     if (!options.coannotatedData)
       throw new Error(`distribution-matching: relatedness 'empirical' needs coannotatedData`);

@@ -242,6 +242,22 @@ describe('relatedness', () => {
     expect(du2014Relatedness(['happy'], ['6'], { observationalValue: 'one' })).toEqual([[1]]);
   });
 
+  it("refuses 'du2014' when no attribute name is an AU of the table, instead of an all-zero R", () => {
+    const tasks = defineTasks([
+      { name: 'expression', kind: 'multiclass', channels: 2, labelNames: ['neutral', 'happiness'] },
+      { name: 'attributes', kind: 'multilabel', channels: 2, labelNames: ['attribute0', 'attribute1'] },
+    ]);
+    expect(() => createDistributionMatching({ tasks })).toThrow(
+      /'du2014' found no \(expression, AU\) pair.*attribute0, attribute1.*2×2 matrix/,
+    );
+    const named = defineTasks([
+      { name: 'expression', kind: 'multiclass', channels: 2, labelNames: ['neutral', 'happiness'] },
+      { name: 'attributes', kind: 'multilabel', channels: 2, labelNames: ['AU6', 'AU12'] },
+    ]);
+    const regularizer = createDistributionMatching({ tasks: named });
+    regularizer.dispose();
+  });
+
   it('estimates R empirically with add-alpha smoothing', () => {
     const matrix = estimateRelatedness(
       {

@@ -82,6 +82,11 @@ export async function buildComponents(config: RunConfig): Promise<TrainingCompon
   const context = {
     widthMultiplier: config.model.widthMultiplier,
     iterationsPerEpoch: Math.max(1, batchesPerEpoch),
+    // Distribution matching's relatedness: the data's own matrix when it has one (its default, Du et al. 2014, needs
+    // real AU names).
+    ...(config.regularizer.name === 'distribution-matching' && dataset.relatedness
+      ? { relatedness: dataset.relatedness }
+      : {}),
   };
   let regularizer: Regularizer;
   try {

@@ -30,6 +30,11 @@ export interface OpenedDataset {
   readonly validation: SampleSource;
   /** Which tasks each training row is labelled for. */
   readonly split: LabelMaskTable;
+  /**
+   * The data's own class → attribute relatedness, p(attribute | class), when it has one (synthetic-affect: its
+   * generating matrix). The distribution-matching regularizer uses it unless its options name another.
+   */
+  readonly relatedness?: readonly (readonly number[])[];
 }
 
 interface DatasetEntry {
@@ -239,7 +244,8 @@ export async function openDataset(config: RunConfig): Promise<OpenedDataset> {
     throw new Error(`split.table: ${split.rows} rows, but the training set has ${train.length} samples`);
   }
   for (const warning of emptyTaskWarnings(split)) process.stderr.write(`${warning}\n`);
-  return { tasks: train.tasks, train, validation, split };
+  const { relatedness } = opened.train as { relatedness?: readonly (readonly number[])[] };
+  return { tasks: train.tasks, train, validation, split, ...(relatedness ? { relatedness } : {}) };
 }
 
 /** The training batches (shuffled, augmented, `views` extra views) and the validation batches (in order). */

@@ -50,7 +50,7 @@ export const demoDefaults: Omit<DemoOptions, 'outDir' | 'backend' | 'log'> = {
   // data's depth (μ 4.71, σ 2.22 m: mean/std of the 96 training scenes' depth, range 1.5–9.1 m, where the NYU
   // constants saturate Phi near 1); (1, 0.5, 0.5) with those constants −19.7 % (depth absErr 1.06). Depth stays
   // behind 'none' in every JTR run; the gain is on semseg and normals.
-  // Pairwise runs in 'faithful' mode: its 'clean' mode needs the gather gradient (UnsortedSegmentSum), absent on wasm.
+  // Pairwise runs in 'faithful' mode, the mode its λ was chosen in ('clean' also runs on wasm).
   regularizerOptions: {
     pairwise: { mode: 'faithful', mappingLearningRate: 2e-3, filmLearningRate: 1e-2, consistencyWeight: 0.5 },
     jtr: {

@@ -1,0 +1,48 @@
+// The wiring of a run config to its components: here, the data's own relatedness handed to distribution matching.
+import { syntheticAffectRelatedness } from '@partial-mtl/datasets';
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildComponents, disposeComponents } from '../src/build-components.js';
+import { resolveRunConfig } from '../src/config-load.js';
+import { openDataset } from '../src/dataset-sources.js';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+const affectConfig = (regularizer: Record<string, unknown>) =>
+  resolveRunConfig({
+    dataset: { name: 'synthetic-affect', options: { size: 16, trainCount: 8, validationCount: 4 } },
+    split: { scenario: 'onelabel' },
+    model: { backbone: 'small-cnn', widthMultiplier: 0.25 },
+    regularizer,
+    training: { epochs: 1 },
+  });
+
+describe('buildComponents', () => {
+  it("opens synthetic-affect with its generating relatedness; scenes have none", async () => {
+    const affect = await openDataset(affectConfig({ name: 'none' }));
+    expect(affect.relatedness).toEqual(syntheticAffectRelatedness);
+    const scenes = await openDataset(
+      resolveRunConfig({
+        dataset: { name: 'synthetic-scenes', options: { height: 16, width: 16, trainCount: 4, validationCount: 2 } },
+        training: { epochs: 1 },
+      }),
+    );
+    expect(scenes.relatedness).toBeUndefined();
+  });
+
+  it("hands the data's relatedness to distribution matching, and the user's option overrides it", async () => {
+    const components = await buildComponents(affectConfig({ name: 'distribution-matching' }));
+    expect(components.regularizer.name).toBe('distribution-matching');
+    disposeComponents(components);
+    // A user matrix wins over the data's: a wrongly shaped one is refused by the regularizer, naming the shape.
+    await expect(
+      buildComponents(affectConfig({ name: 'distribution-matching', options: { relatedness: [[0.5]] } })),
+    ).rejects.toThrow(/regularizer: distribution-matching: relatedness must be 7×8/);
+    // Without the hand-off the default ('du2014') would be refused: attribute0..7 are not AU names.
+    await expect(
+      buildComponents(affectConfig({ name: 'distribution-matching', options: { relatedness: 'du2014' } })),
+    ).rejects.toThrow(/'du2014' found no \(expression, AU\) pair/);
+  });
+});
