@@ -97,7 +97,7 @@ async function timeWasm(layers: readonly ConvLayer[], threads: number, reps: num
 function runChild(args: readonly string[]): string {
   const child = spawnSync(process.execPath, [selfScript, ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
   const line = child.stdout.trim().split('\n').pop() ?? '';
-  if (child.status !== 0 || !line.startsWith('{') && !line.startsWith('['))
+  if (child.status !== 0 || (!line.startsWith('{') && !line.startsWith('[')))
     throw new Error(`conv bench child failed: ${child.stderr.split('\n').slice(-5).join('\n')}`);
   return line;
 }
@@ -110,16 +110,26 @@ function torchPython(): string | undefined {
 }
 
 function runTorch(python: string, layers: readonly ConvLayer[], threads: number, reps: number): number[] {
-  const child = spawnSync(python, [torchScript, JSON.stringify({ threads, reps, layers })], { encoding: 'utf8' });
+  const child = spawnSync(python, [torchScript, JSON.stringify({ threads, reps, layers })], {
+    encoding: 'utf8',
+  });
   const line = child.stdout.trim().split('\n').pop() ?? '';
-  if (child.status !== 0 || !line.startsWith('{')) throw new Error(`PyTorch conv bench failed:\n${child.stderr}`);
+  if (child.status !== 0 || !line.startsWith('{'))
+    throw new Error(`PyTorch conv bench failed:\n${child.stderr}`);
   return (JSON.parse(line) as { ms: number[] }).ms;
 }
 
 function runTorchStep(python: string, config: Config): number | null {
   if (!existsSync(stepScript)) return null;
   const args = [stepScript, '--height', String(config.height), '--width', String(config.width)];
-  args.push('--batch', String(config.batch), '--width-mult', String(config.widthMultiplier), '--threads', '2');
+  args.push(
+    '--batch',
+    String(config.batch),
+    '--width-mult',
+    String(config.widthMultiplier),
+    '--threads',
+    '2',
+  );
   const child = spawnSync(python, args, { encoding: 'utf8' });
   const line = child.stdout.trim().split('\n').pop() ?? '';
   return child.status === 0 && line.startsWith('{')
@@ -145,14 +155,19 @@ async function main(): Promise<void> {
     `SegNet convolutions, width ${config.widthMultiplier}, ${config.height}×${config.width}, batch ${config.batch}: ${layers.length} distinct shapes, ${calls} per forward pass; forward + backward (dx except the first layer, dW), median of ${config.reps}`,
   );
   const wasm = [1, 2].map(
-    (threads) => JSON.parse(runChild(['--time', JSON.stringify({ layers, threads, reps: config.reps })])) as number[],
+    (threads) =>
+      JSON.parse(runChild(['--time', JSON.stringify({ layers, threads, reps: config.reps })])) as number[],
   );
   const python = torchPython();
   const torch = python ? [1, 2].map((threads) => runTorch(python, layers, threads, config.reps)) : undefined;
-  console.log('layer (input → filter) × count | wasm 1t | wasm 2t | torch 1t | torch 2t | ratio 1t | ratio 2t');
+  console.log(
+    'layer (input → filter) × count | wasm 1t | wasm 2t | torch 1t | torch 2t | ratio 1t | ratio 2t',
+  );
   layers.forEach((layer, index) => {
-    const cells = [wasm[0]![index]!, wasm[1]![index]!, torch?.[0]![index], torch?.[1]![index]];
-    const ratios = torch ? [cells[0]! / cells[2]!, cells[1]! / cells[3]!].map((r) => r.toFixed(2)) : ['-', '-'];
+    const cells = [wasm[0]![index]!, wasm[1]![index]!, torch?.[0]?.[index], torch?.[1]?.[index]];
+    const ratios = torch
+      ? [cells[0]! / cells[2]!, cells[1]! / cells[3]!].map((r) => r.toFixed(2))
+      : ['-', '-'];
     console.log(
       `${layer.input.join('×')} → ${layer.filter.join('×')} × ${layer.count} | ${cells.map((c) => (c === undefined ? '-' : round(c))).join(' | ')} | ${ratios.join(' | ')}`,
     );

@@ -20,12 +20,15 @@ const affectConfig = (regularizer: Record<string, unknown>) =>
   });
 
 describe('buildComponents', () => {
-  it("opens synthetic-affect with its generating relatedness; scenes have none", async () => {
+  it('opens synthetic-affect with its generating relatedness; scenes have none', async () => {
     const affect = await openDataset(affectConfig({ name: 'none' }));
     expect(affect.relatedness).toEqual(syntheticAffectRelatedness);
     const scenes = await openDataset(
       resolveRunConfig({
-        dataset: { name: 'synthetic-scenes', options: { height: 16, width: 16, trainCount: 4, validationCount: 2 } },
+        dataset: {
+          name: 'synthetic-scenes',
+          options: { height: 16, width: 16, trainCount: 4, validationCount: 2 },
+        },
         training: { epochs: 1 },
       }),
     );
