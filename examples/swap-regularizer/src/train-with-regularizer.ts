@@ -47,7 +47,14 @@ export async function trainWithRegularizer(name: string, options: SwapOptions): 
     seed: 0,
   });
 
-  const regularizer = createRegularizer(name, { tasks, seed: 1, widthMultiplier: 0.125 }); // ← the swap: 'none' | 'pairwise' | 'jtr' | 'distribution-matching'
+  // ← the swap: 'none' | 'pairwise' | 'jtr' | 'distribution-matching' (which reads the data's class → attribute
+  // relatedness; the others ignore it)
+  const regularizer = createRegularizer(name, {
+    tasks,
+    seed: 1,
+    widthMultiplier: 0.125,
+    ...(dataset.relatedness ? { relatedness: dataset.relatedness } : {}),
+  });
 
   const batches = createBatchSources(dataset, config, regularizer.viewsNeeded);
   try {
