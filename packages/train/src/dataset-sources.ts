@@ -132,13 +132,21 @@ const datasetEntries: Readonly<Record<string, DatasetEntry>> = {
       const options = config.dataset.options;
       const size = numberOption(options, 'size', 16);
       const dataSeed = numberOption(options, 'dataSeed', 1);
+      // Rendering options of createSyntheticAffect, when given (defaults: syntheticAffectDefaults).
+      const rendering = Object.fromEntries(
+        (['attributeStrength', 'noise', 'attributeVisibility'] as const)
+          .filter((key) => options[key] !== undefined)
+          .map((key) => [key, numberOption(options, key, 0)]),
+      );
       return {
         train: createSyntheticAffect({
+          ...rendering,
           size,
           count: numberOption(options, 'trainCount', 64),
           seed: dataSeed,
         }),
         validation: createSyntheticAffect({
+          ...rendering,
           size,
           count: numberOption(options, 'validationCount', 32),
           seed: dataSeed + 7919,

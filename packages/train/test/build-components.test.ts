@@ -35,6 +35,30 @@ describe('buildComponents', () => {
     expect(scenes.relatedness).toBeUndefined();
   });
 
+  it('passes the rendering options of synthetic-affect through, checked', async () => {
+    const withOptions = (options: Record<string, unknown>) =>
+      openDataset(
+        resolveRunConfig({
+          dataset: {
+            name: 'synthetic-affect',
+            options: { size: 16, trainCount: 4, validationCount: 2, ...options },
+          },
+          training: { epochs: 1 },
+        }),
+      );
+    await expect(withOptions({ attributeVisibility: 2 })).rejects.toThrow(
+      /attributeVisibility must be in \[0, 1\], got 2/,
+    );
+    await expect(withOptions({ noise: 'loud' })).rejects.toThrow(
+      /dataset.options.noise: expected a number, got "loud"/,
+    );
+    const hidden = await withOptions({ attributeVisibility: 0, noise: 0 });
+    const shown = await withOptions({ noise: 0 });
+    const [a, b] = [await hidden.train.read(1), await shown.train.read(1)];
+    expect(a.labels).toEqual(b.labels);
+    expect(a.image.data).not.toEqual(b.image.data);
+  });
+
   it("hands the data's relatedness to distribution matching, and the user's option overrides it", async () => {
     const components = await buildComponents(affectConfig({ name: 'distribution-matching' }));
     expect(components.regularizer.name).toBe('distribution-matching');

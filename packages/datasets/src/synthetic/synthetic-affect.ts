@@ -1,7 +1,9 @@
 // Synthetic "affect-like" classification set: a class (like an expression) is drawn uniformly, binary attributes
 // (like facial action units) follow it through a known relatedness matrix R[k, i] = p(attribute i on | class k)
 // (the form distribution-matching.md §3 uses), and a small face-like image renders the active attributes as local
-// blobs plus noise. The class reaches the image only through its attributes. Not a published data set.
+// blobs plus noise. The class reaches the image only through its attributes. With `attributeVisibility` < 1 an
+// active attribute is drawn only with that probability (a subtle or occluded action unit): it stays in the labels,
+// and then the class, through R, says more about it than the image does. Not a published data set.
 import {
   type DenseArray,
   defineTasks,
@@ -47,6 +49,8 @@ export interface SyntheticAffectOptions {
   readonly attributeStrength: number;
   /** Standard deviation of the Gaussian pixel noise. */
   readonly noise: number;
+  /** Probability that an active attribute shows in the image (1: always; it stays labelled either way). */
+  readonly attributeVisibility: number;
   readonly expressionTask: string;
   readonly attributeTask: string;
 }
@@ -56,6 +60,7 @@ export const syntheticAffectDefaults: Omit<SyntheticAffectOptions, 'count' | 'si
     relatedness: syntheticAffectRelatedness,
     attributeStrength: 0.35,
     noise: 0.05,
+    attributeVisibility: 1,
     expressionTask: 'expression',
     attributeTask: 'actionUnits',
   },
@@ -119,6 +124,8 @@ export function renderAffectSample(options: SyntheticAffectOptions, index: numbe
   const blobs: { x: number; y: number; sign: number; amplitude: number; width: number; tint: number }[] = [];
   for (let i = 0; i < attributes; i++) {
     if (!active[i]) continue;
+    // Drawn only below visibility 1, so that the default renders exactly what it always did.
+    if (options.attributeVisibility < 1 && random.next() >= options.attributeVisibility) continue;
     const angle = (2 * Math.PI * i) / attributes;
     blobs.push({
       x: centre + Math.cos(angle) * size * 0.25 + random.normal() * 0.04 * size,
@@ -162,6 +169,10 @@ export function createSyntheticAffect(
     throw new Error(`createSyntheticAffect: count must be an integer ≥ 0, got ${resolved.count}`);
   if (!Number.isInteger(resolved.size) || resolved.size < 4)
     throw new Error(`createSyntheticAffect: size must be an integer ≥ 4, got ${resolved.size}`);
+  if (!(resolved.attributeVisibility >= 0 && resolved.attributeVisibility <= 1))
+    throw new Error(
+      `createSyntheticAffect: attributeVisibility must be in [0, 1], got ${resolved.attributeVisibility}`,
+    );
   const tasks = syntheticAffectTasks(resolved);
   return {
     tasks,

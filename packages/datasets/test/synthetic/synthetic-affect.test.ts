@@ -49,6 +49,43 @@ describe('createSyntheticAffect', () => {
     );
   });
 
+  test('attributeVisibility hides active attributes from the image but not from the labels', async () => {
+    const size = 12;
+    const count = 600;
+    // Attribute 0's spot, as above: darker when attribute 0 is on and drawn.
+    const spot = (Math.round((size - 1) / 2) * size + Math.round((size - 1) / 2 + size * 0.25)) * 3;
+    const contrast = async (attributeVisibility: number) => {
+      const source = createSyntheticAffect({ count, size, seed: 5, attributeVisibility });
+      const sums = { on: 0, onCount: 0, off: 0, offCount: 0 };
+      const labels: number[][] = [];
+      for (let index = 0; index < count; index++) {
+        const sample = await source.read(index);
+        const attributes = sample.labels.actionUnits!.data;
+        labels.push([sample.labels.expression!.data[0]!, ...attributes]);
+        if (attributes[0]) {
+          sums.on += sample.image.data[spot]!;
+          sums.onCount++;
+        } else {
+          sums.off += sample.image.data[spot]!;
+          sums.offCount++;
+        }
+      }
+      return { contrast: sums.off / sums.offCount - sums.on / sums.onCount, labels };
+    };
+    const always = await contrast(1);
+    const half = await contrast(0.5);
+    const never = await contrast(0);
+    expect(always.contrast).toBeGreaterThan(0.15);
+    expect(half.contrast).toBeGreaterThan(0.3 * always.contrast);
+    expect(half.contrast).toBeLessThan(0.7 * always.contrast);
+    expect(Math.abs(never.contrast)).toBeLessThan(0.03);
+    expect(half.labels).toEqual(always.labels);
+    expect(never.labels).toEqual(always.labels);
+    expect(() => createSyntheticAffect({ count: 1, size: 8, seed: 0, attributeVisibility: 1.5 })).toThrow(
+      /attributeVisibility must be in \[0, 1\], got 1.5/,
+    );
+  });
+
   test('a custom relatedness matrix sets the class and attribute counts', () => {
     const source = createSyntheticAffect({
       count: 1,
