@@ -1,7 +1,8 @@
 // `pnpm bench step`: the SegNet multi-task training step on wasm (with @partial-mtl/core's training kernels)
 // against PyTorch (/work/shared/bench/segnet_torch_step.py, same config, 2 threads) and the stock tfjs cpu backend,
 // side by side in one run. Each measurement runs in its own process. Last line: one JSON object for scripts.
-// Flags: --steps N (wasm/PyTorch measured steps, default 10), --skip-large (no width 1.0 run), --skip-cpu.
+// Flags: --steps N (wasm/PyTorch measured steps, default 10), --skip-large (no width 1.0 run), --skip-cpu,
+// --large-timeout S (seconds for the width 1.0 wasm step, default 300).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -32,13 +33,20 @@ type ChildOptions = {
   threads?: number;
 };
 
-/** Runs one measurement in a child process; returns its result or the first lines of its error. */
-function tryChild(options: ChildOptions): StepResult | { error: string } {
+/**
+ * Runs one measurement in a child process; returns its result or the first lines of its error. `timeoutSeconds`
+ * bounds it: a wasm allocation failure inside an XNNPACK worker thread can hang instead of aborting.
+ */
+function tryChild(options: ChildOptions, timeoutSeconds?: number): StepResult | { error: string } {
   const child = spawnSync(process.execPath, [childScript, JSON.stringify(options)], {
     encoding: 'utf8',
     maxBuffer: 1 << 26,
+    ...(timeoutSeconds ? { timeout: timeoutSeconds * 1000, killSignal: 'SIGKILL' as const } : {}),
   });
-  const line = child.stdout.trim().split('\n').pop() ?? '';
+  if (child.error && (child.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') {
+    return { error: `no result within ${timeoutSeconds} s, killed` };
+  }
+  const line = (child.stdout ?? '').trim().split('\n').pop() ?? '';
   if (child.status !== 0 || !line.startsWith('{')) {
     const message =
       child.stderr.split('\n').find((text) => /Error|Aborted/.test(text)) ?? `exit status ${child.status}`;
@@ -159,15 +167,15 @@ if (!flag('--skip-cpu')) {
 if (!flag('--skip-large')) {
   console.log(`== ${describe(large)} (the papers' NYU-v2 size)`);
   // One step, no warm-up: a step takes minutes here (the first one includes XNNPACK set-up, a small share at this size).
-  const wasmLarge = tryChild({
-    backend: 'wasm',
-    config: large,
-    customGradients: true,
-    threads: best.threads ?? 1,
-  });
+  // Measured here: the step's saved activations exceed what the wasm build can address (~2 GB usable of its 4 GB
+  // heap): with 1 thread register_tensor fails with "memory access out of bounds" after ~75 s; with 2 threads the
+  // process hung at 4.3 GB for over 7 minutes, hence the time limit.
+  const largeSeconds = numberFlag('--large-timeout', 300);
+  const wasmLarge = tryChild(
+    { backend: 'wasm', config: large, customGradients: true, threads: best.threads ?? 1 },
+    largeSeconds,
+  );
   if ('error' in wasmLarge) {
-    // Measured here: the step's saved activations exceed what the wasm build can address (~2 GB usable of its
-    // 4 GB heap; register_tensor then fails with "memory access out of bounds").
     console.log(
       `tfjs wasm: failed (${wasmLarge.error}): the step does not fit the wasm heap; PyTorch side only`,
     );
