@@ -266,10 +266,34 @@ describe('load errors name the file and the problem', () => {
     // Without our per-shard lengths (a plain tfjs model.json) the total is still checked.
     const json = JSON.parse(readFileSync(join(directory, 'model.json'), 'utf8'));
     delete json.weightsManifest[0].shardByteLengths;
+    delete json.weightsManifest[0].shardSha256;
     writeFileSync(join(directory, 'model.json'), JSON.stringify(json));
     await expect(loadVariables(directory)).rejects.toThrow(
       /model\.json: the weights listed need 20 bytes but the shards hold 17/,
     );
+  });
+
+  it('a same-length corruption of a shard fails its SHA-256; older folders without digests still load', async () => {
+    const directory = await savedFolder('flipped-byte');
+    const shardPath = join(directory, 'group1-shard2of3.bin');
+    const intact = readFileSync(shardPath);
+    const flipped = Buffer.from(intact);
+    flipped[0] = flipped[0]! ^ 0xff;
+    writeFileSync(shardPath, flipped);
+    await expect(loadVariables(directory)).rejects.toThrow(
+      /flipped-byte\/group1-shard2of3\.bin: SHA-256 differs from model\.json shardSha256/,
+    );
+    const json = JSON.parse(readFileSync(join(directory, 'model.json'), 'utf8'));
+    json.weightsManifest[0].shardSha256[0] = 'not-a-digest';
+    writeFileSync(join(directory, 'model.json'), JSON.stringify(json));
+    await expect(loadVariables(directory)).rejects.toThrow(/weightsManifest\[0\]\.shardSha256: expected one/);
+    // A folder written before the digests existed: loads (lengths and totals are still checked).
+    writeFileSync(shardPath, intact);
+    delete json.weightsManifest[0].shardSha256;
+    writeFileSync(join(directory, 'model.json'), JSON.stringify(json));
+    const { tensors } = await loadVariables(directory);
+    expect(tensors.size).toBeGreaterThan(0);
+    for (const tensor of tensors.values()) tensor.dispose();
   });
 
   it('shape mismatch names the variable, and nothing is assigned', async () => {

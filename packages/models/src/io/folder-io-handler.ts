@@ -1,10 +1,11 @@
 // A TensorFlow.js IOHandler that saves to and loads from a folder on disk without @tensorflow/tfjs-node (whose
 // `file://` handler is the only built-in one for Node): `model.json` (tfjs ModelJSON layout + our per-shard byte
-// lengths) and `.bin` weight shards. Writes are crash-safe: every file is written and fsynced (core's
+// lengths and SHA-256 digests) and `.bin` weight shards. Writes are crash-safe: every file is written and fsynced (core's
 // writeFileAtomic) into a temporary sibling folder, which is then renamed to the target. Replacing an existing folder
 // takes two renames (old → `.<name>.tmp-….old`, new → name); a crash between them leaves no folder at the target and
 // the previous version in that `.old` sibling, which load errors then point to.
 
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fsyncDirectory, temporaryPathFor, writeFileAtomic } from '@partial-mtl/core';
@@ -32,11 +33,16 @@ export interface FolderModelJson {
     readonly weights: readonly tf.io.WeightsManifestEntry[];
     /** Byte length of each shard, in `paths` order (our addition; tfjs readers ignore it). */
     readonly shardByteLengths: readonly number[];
+    /** SHA-256 (hex) of each shard, in `paths` order (our addition; absent in folders written before it). */
+    readonly shardSha256?: readonly string[];
   }[];
   readonly userDefinedMetadata?: Record<string, unknown>;
 }
 
 const safeShardName = /^[A-Za-z0-9_.-]+\.bin$/;
+const sha256Hex = /^[0-9a-f]{64}$/;
+
+const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
 function splitIntoShards(data: ArrayBuffer, shardSize: number): Uint8Array[] {
   const bytes = new Uint8Array(data);
@@ -109,7 +115,7 @@ export function readFolderModelJson(directory: string): FolderModelJson {
   if (!Array.isArray(manifest)) fail(path, 'weightsManifest: expected an array of { paths, weights }');
   manifest.forEach((group: unknown, index) => {
     const field = `weightsManifest[${index}]`;
-    const { paths, weights, shardByteLengths } = (group ?? {}) as Record<string, unknown>;
+    const { paths, weights, shardByteLengths, shardSha256 } = (group ?? {}) as Record<string, unknown>;
     if (!Array.isArray(paths) || !paths.every((p) => typeof p === 'string' && safeShardName.test(p))) {
       fail(path, `${field}.paths: expected shard file names like 'group1-shard1of1.bin'`);
     }
@@ -131,6 +137,14 @@ export function readFolderModelJson(directory: string): FolderModelJson {
     ) {
       fail(path, `${field}.shardByteLengths: expected one byte length per path`);
     }
+    if (
+      shardSha256 !== undefined &&
+      (!Array.isArray(shardSha256) ||
+        shardSha256.length !== paths.length ||
+        !shardSha256.every((digest) => typeof digest === 'string' && sha256Hex.test(digest)))
+    ) {
+      fail(path, `${field}.shardSha256: expected one lowercase hex SHA-256 per path`);
+    }
   });
   return parsed as FolderModelJson;
 }
@@ -139,7 +153,7 @@ const bytesPerElement: Record<string, number> = { float32: 4, int32: 4, bool: 1 
 
 /**
  * An IOHandler for `directory`: `save` writes model.json + shards atomically, `load` reads them back with
- * checks (missing shard, wrong shard length, weights larger than the shards). Usable with `tf.LayersModel.save`.
+ * checks (missing shard, wrong shard length or SHA-256, weights larger than the shards). Usable with `tf.LayersModel.save`.
  */
 export interface FolderIOHandler extends tf.io.IOHandler {
   save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult>;
@@ -174,6 +188,7 @@ export function createFolderIOHandler(
             paths,
             weights: artifacts.weightSpecs ?? [],
             shardByteLengths: shards.map((shard) => shard.length),
+            shardSha256: shards.map(sha256),
           },
         ],
         ...(artifacts.userDefinedMetadata ? { userDefinedMetadata: artifacts.userDefinedMetadata } : {}),
@@ -209,6 +224,10 @@ export function createFolderIOHandler(
               shardPath,
               `expected ${expected} bytes (model.json shardByteLengths), found ${bytes.length}: the shard is truncated or corrupt`,
             );
+          }
+          const digest = group.shardSha256?.[index];
+          if (digest !== undefined && sha256(bytes) !== digest) {
+            fail(shardPath, 'SHA-256 differs from model.json shardSha256: the shard is corrupt');
           }
           buffers.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length) as ArrayBuffer);
         });
