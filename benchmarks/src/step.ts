@@ -177,7 +177,7 @@ if (!flag('--skip-large')) {
   );
   if ('error' in wasmLarge) {
     console.log(
-      `tfjs wasm: failed (${wasmLarge.error}): the step does not fit the wasm heap; PyTorch side only`,
+      `tfjs wasm: failed (${wasmLarge.error}); measured here: the step does not fit the wasm heap. PyTorch side only`,
     );
   } else {
     report('tfjs wasm (1 step, no warm-up)', wasmLarge);
