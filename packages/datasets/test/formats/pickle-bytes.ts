@@ -80,13 +80,8 @@ export function concatBytes(...chunks: Uint8Array[]): Uint8Array {
   return out;
 }
 
-/** A legacy torch.save file of one storage, values given in the storage's element type. */
-export function legacyTorchFile(
-  storage: StorageName,
-  rows: number,
-  columns: number,
-  values: Uint8Array,
-): Uint8Array {
+/** The three pickles a legacy torch.save file starts with: magic number, protocol version, system info. */
+export function legacyTorchHeader(): Uint8Array {
   const magic = new PickleWriter().proto().long1(0x1950a86a20f9469cfc6cn).raw(0x2e).bytes();
   const protocol = new PickleWriter().proto().int(1001).raw(0x2e).bytes();
   const systemInfo = new PickleWriter()
@@ -95,17 +90,19 @@ export function legacyTorchFile(
     .unicode('little_endian')
     .raw(0x88, 0x75, 0x2e)
     .bytes();
+  return concatBytes(magic, protocol, systemInfo);
+}
+/** A legacy torch.save file of one storage, values given in the storage's element type. */
+export function legacyTorchFile(
+  storage: StorageName,
+  rows: number,
+  columns: number,
+  values: Uint8Array,
+): Uint8Array {
+  const header = legacyTorchHeader();
   const key = '1234';
   const keys = new PickleWriter().proto().raw(0x5d).unicode(key).raw(0x61, 0x2e).bytes();
   const count = new Uint8Array(8);
   new DataView(count.buffer).setBigInt64(0, BigInt(rows * columns), true);
-  return concatBytes(
-    magic,
-    protocol,
-    systemInfo,
-    tensorDictPickle(storage, key, rows, columns),
-    keys,
-    count,
-    values,
-  );
+  return concatBytes(header, tensorDictPickle(storage, key, rows, columns), keys, count, values);
 }

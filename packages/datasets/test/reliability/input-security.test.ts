@@ -15,7 +15,7 @@ import { createAffectNetSource } from '../../src/loaders/affectnet.js';
 import { resolveInside } from '../../src/loaders/loader-support.js';
 import { createRafDbSource } from '../../src/loaders/raf-db.js';
 import { loadSplitTable } from '../../src/splits/load-split-table.js';
-import { concatBytes, PickleWriter } from '../formats/pickle-bytes.js';
+import { concatBytes, legacyTorchHeader, PickleWriter } from '../formats/pickle-bytes.js';
 
 const root = mkdtempSync(join(tmpdir(), 'input-security-'));
 const marker = join(root, 'pwned');
@@ -35,15 +35,7 @@ function callPickle(module: string, name: string, argument: string, stackGlobal:
 
 /** Legacy torch.save layout with `payload` as the object pickle (the magic and protocol pickles come first). */
 function legacyWith(payload: Uint8Array): Uint8Array {
-  const magic = new PickleWriter().proto().long1(0x1950a86a20f9469cfc6cn).raw(0x2e).bytes();
-  const protocol = new PickleWriter().proto().int(1001).raw(0x2e).bytes();
-  const systemInfo = new PickleWriter()
-    .proto()
-    .raw(0x7d, 0x28)
-    .unicode('little_endian')
-    .raw(0x88, 0x75, 0x2e)
-    .bytes();
-  return concatBytes(magic, protocol, systemInfo, payload);
+  return concatBytes(legacyTorchHeader(), payload);
 }
 
 const hostileGlobals: [string, string][] = [
