@@ -68,6 +68,7 @@ export {
   type PairwiseSettings,
   pairwiseDefaults,
   samplePairs,
+  singlePositionWarning,
 } from './pairwise.js';
 export { pairCount, pairIndex, prepareLabel, preparePrediction } from './pairwise-preparation.js';
 export {

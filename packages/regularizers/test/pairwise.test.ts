@@ -13,6 +13,7 @@ import {
   prepareLabel,
   preparePrediction,
   samplePairs,
+  singlePositionWarning,
 } from '../src/index.js';
 import { takeSamples } from '../src/pairwise.js';
 import { fixedValues, makeBatch, makeInput, useCpuWithFastConvGradients } from './helpers.js';
@@ -237,6 +238,29 @@ describe('pairwise regularizer', () => {
         tasks: defineTasks([{ name: 'c', kind: 'multiclass', channels: 2 }, tasks[0]!]),
       }),
     ).toThrow(/at least 2 dense tasks/);
+    regularizer.dispose();
+  });
+});
+
+describe('pairwise 1×1 bottleneck warning', () => {
+  it('warns once per instance when the anchor is 1×1, never when it has more positions', () => {
+    const messages: string[] = [];
+    const regularizer = createPairwiseConsistency({
+      tasks,
+      widthMultiplier: 0.125,
+      warn: (message) => messages.push(message),
+    });
+    const c5 = segnetChannels(0.125)[4]!;
+    const wide = tf.zeros([1, 2, 2, c5]) as tf.Tensor4D;
+    const flat = tf.zeros([1, 1, 1, c5]) as tf.Tensor4D;
+    // Fully labelled rows: no pairs, so the loss is 0 and only the anchor's shape is looked at.
+    regularizer.loss(pairwiseInput([[1, 1, 1]], 0.125, { bottleneck: wide })).loss.dispose();
+    expect(messages).toEqual([]);
+    regularizer.loss(pairwiseInput([[1, 1, 1]], 0.125, { bottleneck: flat })).loss.dispose();
+    regularizer.loss(pairwiseInput([[1, 1, 1]], 0.125, { bottleneck: flat })).loss.dispose();
+    expect(messages).toEqual([singlePositionWarning]);
+    expect(singlePositionWarning).toMatch(/1×1/);
+    tf.dispose([wide, flat]);
     regularizer.dispose();
   });
 });

@@ -75,7 +75,20 @@ function invokedAsScript(): boolean {
   }
 }
 
+/**
+ * A console that goes away (a sweep runner that died, `| head`, a closed terminal) must not end a training run: a
+ * broken pipe on stdout or stderr is ignored and that stream's later output dropped; the run's files are its record.
+ */
+function surviveClosedConsole(stream: NodeJS.WriteStream): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') return;
+    throw error;
+  });
+}
+
 if (invokedAsScript()) {
+  surviveClosedConsole(process.stdout);
+  surviveClosedConsole(process.stderr);
   const context: CommandContext = {
     print: (text) => process.stdout.write(`${text}\n`),
     error: (text) => process.stderr.write(`${text}\n`),

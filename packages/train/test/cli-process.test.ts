@@ -9,26 +9,19 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCheckpoint } from '../src/checkpoint.js';
 import { type MetricsLine, readJsonLines } from '../src/run-logs.js';
+import { writeTinyCliConfig } from './fixtures/tiny-cli-config.js';
 
 const packageDirectory = fileURLToPath(new URL('..', import.meta.url));
 const cli = join(packageDirectory, 'dist', 'cli.js');
 
 function tinyConfig(outDir: string): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'cli-config-')), 'tiny.json');
-  const config = {
-    seed: 3,
+  return writeTinyCliConfig(join(mkdtempSync(join(tmpdir(), 'cli-config-')), 'tiny.json'), {
     outDir,
-    backend: 'cpu',
-    dataset: { name: 'synthetic-affect', options: { size: 16, trainCount: 24, validationCount: 8 } },
-    split: { scenario: 'onelabel' },
-    model: { backbone: 'small-cnn', widthMultiplier: 0.25 },
     regularizer: { name: 'distribution-matching' },
     optimizer: { learningRate: 0.001 },
     data: { batchSize: 4, augment: true },
     training: { epochs: 2, checkpointEverySteps: 1 },
-  };
-  writeFileSync(path, JSON.stringify(config));
-  return path;
+  });
 }
 
 function lineCount(path: string): number {

@@ -1,6 +1,7 @@
 // Collects whatever has finished in a runs directory into one table: a row per combination of the non-seed axes
 // with mean ± std over seeds of every reported metric and of Δm against the grid's baseline method (same other
-// axes), plus the list of unfinished entries. Δm uses @partial-mtl/metrics (jtrDelta, or libmtlDeltaP when a task
+// axes), the paired per-seed differences of every row against the baseline run of the same seed, plus the list of
+// unfinished entries. Δm uses @partial-mtl/metrics (jtrDelta, or libmtlDeltaP when a task
 // reports several metrics) when every metric is one it defines; otherwise the same formula in ./delta.ts.
 import { join } from 'node:path';
 import {
@@ -56,6 +57,23 @@ export interface TableMetric extends ReportMetric {
   higherIsBetter: boolean | undefined;
 }
 
+/** One metric of one row against the baseline, paired by seed (same other axes); differences in the metric's units. */
+export interface PairedMetric {
+  /** (seed, row value − baseline value) for every seed where both runs are done, in plan order. */
+  differences: Array<{ seed: string; difference: number }>;
+  mean: number;
+  std: number | undefined;
+  /** Seeds where the row is better than the baseline (by the metric's direction); undefined without a direction. */
+  ahead: number | undefined;
+  /** Paired t statistic, mean / (std / √n); undefined below 2 pairs or with no spread. */
+  t: number | undefined;
+}
+
+export interface PairedRow {
+  coordinates: Record<string, string>;
+  metrics: Record<string, PairedMetric | undefined>;
+}
+
 export interface CollectedTable {
   name: string;
   /** Axes that label rows (every axis but the seed axis). */
@@ -65,6 +83,8 @@ export interface CollectedTable {
   deltaMethod: 'jtrDelta' | 'libmtlDeltaP' | 'local' | undefined;
   baseline: Plan['baseline'];
   rows: CollectedRow[];
+  /** Every non-baseline row against the baseline, seed by seed (empty without a baseline or a seed axis). */
+  paired: PairedRow[];
   entries: CollectedEntry[];
 }
 
@@ -246,8 +266,69 @@ export function collectResults(runsDirectory: string): CollectedTable {
     deltaMethod,
     baseline: deltaMethod ? baseline : undefined,
     rows,
+    paired: pairedRows(plan, rowAxes, metrics, entries),
     entries,
   };
+}
+
+/** Row minus baseline, seed by seed, for every metric of every non-baseline row. */
+function pairedRows(
+  plan: Plan,
+  rowAxes: string[],
+  metrics: TableMetric[],
+  entries: CollectedEntry[],
+): PairedRow[] {
+  const { baseline, seedAxis } = plan;
+  if (!baseline || !seedAxis) return [];
+  const done = entries.filter((entry) => entry.state === 'done');
+  const byKey = new Map(done.map((entry) => [groupKey(entry.coordinates, [...rowAxes, seedAxis]), entry]));
+  const rows = new Map<string, PairedRow>();
+  for (const entry of done) {
+    if (entry.coordinates[baseline.axis] === baseline.value) continue;
+    const partner = byKey.get(
+      groupKey({ ...entry.coordinates, [baseline.axis]: baseline.value }, [...rowAxes, seedAxis]),
+    );
+    if (!partner) continue;
+    const key = groupKey(entry.coordinates, rowAxes);
+    const row = rows.get(key) ?? {
+      coordinates: Object.fromEntries(rowAxes.map((axis) => [axis, entry.coordinates[axis]!])),
+      metrics: {},
+    };
+    rows.set(key, row);
+    for (const metric of metrics) {
+      const value = entry.values[metric.name];
+      const base = partner.values[metric.name];
+      if (value === undefined || base === undefined) continue;
+      const paired = row.metrics[metric.name] ?? {
+        differences: [],
+        mean: 0,
+        std: undefined,
+        ahead: undefined,
+        t: undefined,
+      };
+      paired.differences.push({ seed: entry.coordinates[seedAxis]!, difference: value - base });
+      row.metrics[metric.name] = paired;
+    }
+  }
+  for (const row of rows.values()) {
+    for (const metric of metrics) {
+      const paired = row.metrics[metric.name];
+      if (!paired) continue;
+      const values = paired.differences.map((item) => item.difference);
+      const statistic = meanAndStd(values)!;
+      paired.mean = statistic.mean;
+      paired.std = statistic.std;
+      paired.ahead =
+        metric.higherIsBetter === undefined
+          ? undefined
+          : values.filter((value) => (metric.higherIsBetter ? value > 0 : value < 0)).length;
+      paired.t =
+        statistic.std !== undefined && statistic.std > 0
+          ? statistic.mean / (statistic.std / Math.sqrt(values.length))
+          : undefined;
+    }
+  }
+  return [...rows.values()];
 }
 
 function formatStatistic(
@@ -305,6 +386,7 @@ export function formatMarkdown(table: CollectedTable): string {
       `Δm: ${how}, per seed against the mean of ${table.baseline.axis}=${table.baseline.value} with the same other axes.`,
     );
   }
+  lines.push(...formatPaired(table));
   const unfinished = table.entries.filter((entry) => entry.state !== 'done');
   lines.push(
     '',
@@ -319,6 +401,44 @@ export function formatMarkdown(table: CollectedTable): string {
     );
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** The paired section: per row and metric, the per-seed differences, their mean ± std, seeds ahead and paired t. */
+function formatPaired(table: CollectedTable): string[] {
+  if (table.paired.length === 0 || !table.baseline) return [];
+  const header = [...table.rowAxes, 'metric', 'per seed', 'mean ± std', 'seeds ahead', 'paired t'];
+  const lines = [
+    '',
+    `Paired against ${table.baseline.axis}=${table.baseline.value} with the same seed (row − baseline, in the metric's units):`,
+    '',
+    `| ${header.join(' | ')} |`,
+    `|${header.map(() => '---').join('|')}|`,
+  ];
+  for (const row of table.paired) {
+    for (const metric of table.metrics) {
+      const paired = row.metrics[metric.name];
+      if (!paired) continue;
+      const signed = (value: number) => {
+        const text = (value * metric.scale).toFixed(metric.digits);
+        return value * metric.scale >= 0 ? `+${text}` : text;
+      };
+      const cells = [
+        ...table.rowAxes.map((axis) => row.coordinates[axis] ?? ''),
+        metric.name,
+        paired.differences.map((item) => signed(item.difference)).join(' '),
+        formatStatistic(
+          { mean: paired.mean, std: paired.std, n: paired.differences.length },
+          metric.scale,
+          metric.digits,
+          true,
+        ),
+        paired.ahead === undefined ? '–' : `${paired.ahead}/${paired.differences.length}`,
+        paired.t === undefined ? '–' : paired.t.toFixed(2),
+      ];
+      lines.push(`| ${cells.join(' | ')} |`);
+    }
+  }
+  return lines;
 }
 
 function csvCell(value: string | number | undefined): string {

@@ -1,13 +1,15 @@
 // SIGINT and SIGTERM in a real child process: the loop finishes the current step, writes a checkpoint holding
-// exactly the weights at that step, and the process exits 0; a resumed run continues from that step.
+// exactly the weights at that step, and the process exits 0; a resumed run continues from that step. And a console
+// that goes away (the reading end of stdout and stderr closed) does not end a CLI training run.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCheckpoint } from '../../src/checkpoint.js';
 import { runTraining } from '../../src/training-loop.js';
+import { writeTinyCliConfig } from '../fixtures/tiny-cli-config.js';
 import { disposeComponents, tinyComponents } from '../fixtures/tiny-components.js';
 import { bundleChild, killAllChildren, startChild } from './child-process.js';
 
@@ -77,27 +79,11 @@ describe('SIGINT / SIGTERM during training', () => {
   }, 90_000);
 
   it('the partial-mtl train CLI stops on SIGINT after the current step with exit code 0 and a resumable checkpoint', async () => {
-    const directory = mkdtempSync(join(tmpdir(), 'signal-cli-'));
-    const outDir = join(directory, 'run');
-    const config = join(directory, 'tiny.json');
-    writeFileSync(
-      config,
-      JSON.stringify({
-        seed: 3,
-        outDir,
-        backend: 'cpu',
-        dataset: { name: 'synthetic-affect', options: { size: 16, trainCount: 24, validationCount: 8 } },
-        split: { scenario: 'onelabel' },
-        model: { backbone: 'small-cnn', widthMultiplier: 0.25 },
-        regularizer: { name: 'none' },
-        data: { batchSize: 4, augment: false },
-        training: {
-          epochs: 1000,
-          checkpointEverySteps: 100000,
-          evaluateEvery: { unit: 'epoch', every: 1000 },
-        },
-      }),
-    );
+    const { config, outDir } = tinyCliConfig(mkdtempSync(join(tmpdir(), 'signal-cli-')), {
+      epochs: 1000,
+      checkpointEverySteps: 100000,
+      evaluateEvery: { unit: 'epoch', every: 1000 },
+    });
     const run = startChild(process.execPath, [cli, 'train', '--config', config, '--progress', 'none']);
     const log = join(outDir, 'train-log.jsonl');
     let exited = false;
@@ -120,5 +106,41 @@ describe('SIGINT / SIGTERM during training', () => {
     expect(loaded?.state.step).toBe(step);
     tf.dispose([...loaded!.tensors.values()]);
     expect(run.stderr()).not.toMatch(/\n\s+at /);
+  }, 90_000);
+});
+
+/** The tiny CLI config with `training`, written into `directory`; its run directory is `directory/run`. */
+function tinyCliConfig(
+  directory: string,
+  training: Record<string, unknown>,
+): { config: string; outDir: string } {
+  const outDir = join(directory, 'run');
+  return { config: writeTinyCliConfig(join(directory, 'tiny.json'), { outDir, training }), outDir };
+}
+
+describe('a console that goes away', () => {
+  it('the train CLI keeps training to the end when the reader of its stdout and stderr is gone', async () => {
+    const { config, outDir } = tinyCliConfig(mkdtempSync(join(tmpdir(), 'epipe-cli-')), {
+      maxSteps: 12,
+      logEverySteps: 1,
+      checkpointEverySteps: 100000,
+      evaluateEvery: { unit: 'step', every: 12 },
+    });
+    const run = startChild(process.execPath, [cli, 'train', '--config', config, '--progress', 'lines']);
+    const log = join(outDir, 'train-log.jsonl');
+    while (!(existsSync(log) && readFileSync(log, 'utf8').split('\n').filter(Boolean).length >= 2)) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    // What a dead sweep runner leaves: both pipes closed on the reading side, so every later write (progress lines
+    // on stderr, the result line on stdout) fails with EPIPE.
+    run.child.stdout!.destroy();
+    run.child.stderr!.destroy();
+    const exit = await run.exited;
+    expect(exit.code).toBe(0);
+    const metrics = readFileSync(join(outDir, 'metrics.jsonl'), 'utf8').trim().split('\n');
+    expect(JSON.parse(metrics[metrics.length - 1]!)).toMatchObject({ step: 12 });
+    const loaded = loadCheckpoint(join(outDir, 'checkpoints', 'last'));
+    expect(loaded?.state.step).toBe(12);
+    tf.dispose([...loaded!.tensors.values()]);
   }, 90_000);
 });

@@ -86,6 +86,18 @@ describe('collectResults', () => {
     expect(markdown).toContain('- 0003 seed=0,method=jtr,labels=b,c: failed (exit code 1), 2 attempt(s)');
     expect(markdown).toContain('- 0007 seed=1,method=jtr,labels=b,c: missing');
     expect(markdown).toContain('@partial-mtl/metrics jtrDelta');
+    // Paired by seed against none/a: mIoU +0.10, +0.05; absErr −0.20 (better), +0.05 (worse).
+    expect(table.paired.map((paired) => paired.coordinates)).toEqual([{ method: 'jtr', labels: 'a' }]);
+    const mIoU = table.paired[0]!.metrics['mIoU']!;
+    expect(mIoU.differences.map((item) => [item.seed, item.difference])).toEqual([
+      ['0', expect.closeTo(0.1, 12)],
+      ['1', expect.closeTo(0.05, 12)],
+    ]);
+    expect(mIoU).toMatchObject({ ahead: 2, t: expect.closeTo(3, 9) });
+    expect(table.paired[0]!.metrics['absErr']).toMatchObject({ ahead: 1, t: expect.closeTo(-0.6, 9) });
+    expect(markdown).toContain('Paired against method=none with the same seed');
+    expect(markdown).toContain('| jtr | a | mIoU | +10.00 +5.00 | +7.50 ± 3.54 | 2/2 | 3.00 |');
+    expect(markdown).toContain('| jtr | a | absErr | -0.2000 +0.0500 | -0.0750 ± 0.1768 | 1/2 | -0.60 |');
     const csv = formatCsv(table).split('\n');
     expect(csv[0]).toBe(
       'method,labels,done,total,failed,mIoU_mean,mIoU_std,absErr_mean,absErr_std,deltaM_mean,deltaM_std',
