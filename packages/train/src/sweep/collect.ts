@@ -280,55 +280,56 @@ function pairedRows(
 ): PairedRow[] {
   const { baseline, seedAxis } = plan;
   if (!baseline || !seedAxis) return [];
+  const runAxes = [...rowAxes, seedAxis];
   const done = entries.filter((entry) => entry.state === 'done');
-  const byKey = new Map(done.map((entry) => [groupKey(entry.coordinates, [...rowAxes, seedAxis]), entry]));
-  const rows = new Map<string, PairedRow>();
+  const byRun = new Map(done.map((entry) => [groupKey(entry.coordinates, runAxes), entry]));
+  // Each done non-baseline run with its done baseline partner, grouped by row.
+  const pairsByRow = new Map<string, Array<[CollectedEntry, CollectedEntry]>>();
   for (const entry of done) {
     if (entry.coordinates[baseline.axis] === baseline.value) continue;
-    const partner = byKey.get(
-      groupKey({ ...entry.coordinates, [baseline.axis]: baseline.value }, [...rowAxes, seedAxis]),
-    );
+    const partner = byRun.get(groupKey({ ...entry.coordinates, [baseline.axis]: baseline.value }, runAxes));
     if (!partner) continue;
     const key = groupKey(entry.coordinates, rowAxes);
-    const row = rows.get(key) ?? {
-      coordinates: Object.fromEntries(rowAxes.map((axis) => [axis, entry.coordinates[axis]!])),
-      metrics: {},
-    };
-    rows.set(key, row);
-    for (const metric of metrics) {
-      const value = entry.values[metric.name];
-      const base = partner.values[metric.name];
-      if (value === undefined || base === undefined) continue;
-      const paired = row.metrics[metric.name] ?? {
-        differences: [],
-        mean: 0,
-        std: undefined,
-        ahead: undefined,
-        t: undefined,
-      };
-      paired.differences.push({ seed: entry.coordinates[seedAxis]!, difference: value - base });
-      row.metrics[metric.name] = paired;
-    }
+    pairsByRow.set(key, [...(pairsByRow.get(key) ?? []), [entry, partner]]);
   }
-  for (const row of rows.values()) {
-    for (const metric of metrics) {
-      const paired = row.metrics[metric.name];
-      if (!paired) continue;
-      const values = paired.differences.map((item) => item.difference);
-      const statistic = meanAndStd(values)!;
-      paired.mean = statistic.mean;
-      paired.std = statistic.std;
-      paired.ahead =
-        metric.higherIsBetter === undefined
-          ? undefined
-          : values.filter((value) => (metric.higherIsBetter ? value > 0 : value < 0)).length;
-      paired.t =
-        statistic.std !== undefined && statistic.std > 0
-          ? statistic.mean / (statistic.std / Math.sqrt(values.length))
-          : undefined;
-    }
-  }
-  return [...rows.values()];
+  return [...pairsByRow.values()].map((pairs) => ({
+    coordinates: Object.fromEntries(rowAxes.map((axis) => [axis, pairs[0]![0].coordinates[axis]!])),
+    metrics: Object.fromEntries(
+      metrics.map((metric) => {
+        const differences = pairs.flatMap(([entry, partner]) => {
+          const value = entry.values[metric.name];
+          const base = partner.values[metric.name];
+          return value === undefined || base === undefined
+            ? []
+            : [{ seed: entry.coordinates[seedAxis]!, difference: value - base }];
+        });
+        return [metric.name, pairedMetric(differences, metric.higherIsBetter)];
+      }),
+    ),
+  }));
+}
+
+/** Mean ± std, seeds ahead and the paired t statistic of per-seed differences; undefined without any. */
+function pairedMetric(
+  differences: PairedMetric['differences'],
+  higherIsBetter: boolean | undefined,
+): PairedMetric | undefined {
+  const values = differences.map((item) => item.difference);
+  const statistic = meanAndStd(values);
+  if (!statistic) return undefined;
+  return {
+    differences,
+    mean: statistic.mean,
+    std: statistic.std,
+    ahead:
+      higherIsBetter === undefined
+        ? undefined
+        : values.filter((value) => (higherIsBetter ? value > 0 : value < 0)).length,
+    t:
+      statistic.std !== undefined && statistic.std > 0
+        ? statistic.mean / (statistic.std / Math.sqrt(values.length))
+        : undefined,
+  };
 }
 
 function formatStatistic(
@@ -418,14 +419,19 @@ function formatPaired(table: CollectedTable): string[] {
     for (const metric of table.metrics) {
       const paired = row.metrics[metric.name];
       if (!paired) continue;
-      const signed = (value: number) => {
-        const text = (value * metric.scale).toFixed(metric.digits);
-        return value * metric.scale >= 0 ? `+${text}` : text;
-      };
       const cells = [
         ...table.rowAxes.map((axis) => row.coordinates[axis] ?? ''),
         metric.name,
-        paired.differences.map((item) => signed(item.difference)).join(' '),
+        paired.differences
+          .map((item) =>
+            formatStatistic(
+              { mean: item.difference, std: undefined, n: 1 },
+              metric.scale,
+              metric.digits,
+              true,
+            ),
+          )
+          .join(' '),
         formatStatistic(
           { mean: paired.mean, std: paired.std, n: paired.differences.length },
           metric.scale,
