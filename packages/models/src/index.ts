@@ -23,10 +23,12 @@ export type {
   SegNetPartOptions,
 } from './backbones/segnet.js';
 export {
+  checkSegNetStages,
   createSegNet,
   createSegNetDecoder,
   createSegNetEncoder,
   segnetChannels,
+  segnetDefaultStages,
   segnetStageChannels,
   segnetStageRepeats,
 } from './backbones/segnet.js';

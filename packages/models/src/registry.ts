@@ -12,7 +12,7 @@ export interface BackboneFactoryOptions {
   readonly widthMultiplier: number;
   readonly random: RandomSource;
   readonly name?: string;
-  /** Backbone-specific options, e.g. `{ outputStride: 16 }` for ResNets, `{ stages: 3 }` for the small CNN. */
+  /** Backbone-specific options, e.g. `{ outputStride: 16 }` for ResNets, `{ stages: 3 }` for SegNet or the small CNN. */
   readonly extra?: Readonly<Record<string, unknown>>;
 }
 
@@ -20,7 +20,7 @@ export type BackboneFactory = (options: BackboneFactoryOptions) => Backbone;
 
 /** Backbone-specific options each entry accepts in `extra`; anything else is an error. */
 export const backboneExtraOptions = {
-  segnet: ['unpoolTies'],
+  segnet: ['unpoolTies', 'stages'],
   resnet18: ['outputStride', 'decoderChannels'],
   resnet34: ['outputStride', 'decoderChannels'],
   resnet50: ['outputStride', 'decoderChannels'],

@@ -107,7 +107,7 @@ describe('createMultiTaskNetwork', () => {
         tasks: nyuv2Tasks,
         backboneOptions: { outputStride: 16 },
       }),
-    ).toThrow(/backboneOptions\.outputStride: not an option of segnet \(valid: unpoolTies\)/);
+    ).toThrow(/backboneOptions\.outputStride: not an option of segnet \(valid: unpoolTies, stages\)/);
     expect(() =>
       createMultiTaskNetwork({
         backbone: 'segnet',

@@ -64,6 +64,28 @@ describe('SegNet', () => {
     backbone.dispose();
   });
 
+  it('keeps the first `stages` encoder stages and their mirrored decoder stages', () => {
+    const backbone = createSegNet({ widthMultiplier: 0.125, stages: 3, random: new RandomSource(3) });
+    expect(backbone.inputMultiple).toBe(8);
+    expect(backbone.bottleneckChannels).toBe(32);
+    expect(backbone.encoder.stages.map((stage) => stage.length)).toEqual([2, 2, 3]);
+    expect(backbone.decoder.stages.map((stage) => stage.length)).toEqual([3, 2, 2]);
+    expect(segnetChannels(0.125, 3)).toEqual([8, 16, 32]);
+    const images = tf.randomUniform([2, 32, 40, 3], 0, 1, 'float32', 5) as tf.Tensor4D;
+    expectNoLeak(() => {
+      const { bottleneck, shared } = backbone.apply(images, true);
+      expect(bottleneck.shape).toEqual([2, 4, 5, 32]);
+      expect(shared.shape).toEqual([2, 32, 40, 8]);
+      tf.dispose([bottleneck, shared]);
+    });
+    images.dispose();
+    backbone.dispose();
+    expect(() => createSegNet({ stages: 6, random: new RandomSource(0) })).toThrow(
+      'segnet.stages: expected an integer in 1..5, got 6',
+    );
+    expect(() => segnetChannels(1, 0)).toThrow('segnet.stages');
+  });
+
   it('builds a standalone encoder with inChannels (JTR auto-encoder input) and a decoder', () => {
     const random = new RandomSource(1);
     const encoder = createSegNetEncoder({ inChannels: 17, widthMultiplier: 0.125, random });

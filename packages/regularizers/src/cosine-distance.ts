@@ -33,3 +33,24 @@ export function cosineDistancePerSample(a: tf.Tensor, b: tf.Tensor): tf.Tensor1D
 export function cosineDistance(a: tf.Tensor, b: tf.Tensor): tf.Scalar {
   return tf.tidy(() => tf.mean(cosineDistancePerSample(a, b)) as tf.Scalar);
 }
+
+/**
+ * How alike the samples of a batch of maps [B, H, W, C] are: the mean over ordered pairs i ≠ j and positions of
+ * cos_c(x_i, x_j) (B ≥ 2). Near 1, every sample gives the same direction: a collapsed mapping, or an anchor that
+ * cannot tell images apart. A diagnostic, not a loss. The caller owns the result.
+ */
+export function crossSampleSimilarity(x: tf.Tensor): tf.Scalar {
+  const batchSize = x.shape[0] ?? 0;
+  if (batchSize < 2) throw new Error(`crossSampleSimilarity: needs at least 2 samples, got ${batchSize}`);
+  return tf.tidy(() => {
+    const channels = x.shape[x.rank - 1]!;
+    const norms = tf.sqrt(tf.maximum(tf.sum(tf.square(x), -1, true), epsilon * epsilon));
+    const unit = tf.reshape(tf.div(x, norms), [batchSize, -1, channels]); // [B, P, C]
+    const byPosition = tf.transpose(unit, [1, 0, 2]); // [P, B, C]
+    const gram = tf.matMul(byPosition, byPosition, false, true); // [P, B, B]
+    const positions = byPosition.shape[0]!;
+    const diagonal = tf.sum(tf.sum(tf.mul(unit, unit), -1)); // Σ cos(x_i, x_i) over i and positions
+    const offDiagonal = tf.sub(tf.sum(gram), diagonal);
+    return tf.div(offDiagonal, positions * batchSize * (batchSize - 1)) as tf.Scalar;
+  });
+}

@@ -6,7 +6,12 @@ export {
   createConsistencyRegularization,
   disagreementPerSample,
 } from './consistency.js';
-export { cosineDistance, cosineDistancePerSample, cosineSimilarity } from './cosine-distance.js';
+export {
+  cosineDistance,
+  cosineDistancePerSample,
+  cosineSimilarity,
+  crossSampleSimilarity,
+} from './cosine-distance.js';
 export {
   binaryCrossEntropyWithLogits,
   type ClassificationTensors,

@@ -15,7 +15,7 @@ import {
 } from '@partial-mtl/core';
 import * as tf from '@tensorflow/tfjs';
 import { labelOf, predictionOf, type RegularizerBaseOptions } from './common-options.js';
-import { cosineDistancePerSample } from './cosine-distance.js';
+import { cosineDistancePerSample, crossSampleSimilarity } from './cosine-distance.js';
 import { createFilmMappingNetwork, type FilmMappingNetwork } from './networks/film-mapping-network.js';
 import { pairIndex, prepareLabel, preparePrediction } from './pairwise-preparation.js';
 
@@ -35,6 +35,11 @@ export interface PairwiseSettings {
   readonly iterationsPerEpoch?: number;
   /** Width multiplier of the mapping network: must match the network's, so its output matches the bottleneck. */
   readonly widthMultiplier: number;
+  /**
+   * Encoder stages of the mapping network (1..5, default 5 as MTPSL): must match the SegNet's `stages`, so its
+   * output has the bottleneck's size. The train package passes the network's value.
+   */
+  readonly stages: number;
   /** Group A (stems, convs, BN affine): Adam lr 1e-4, StepLR(100, 0.5). */
   readonly mappingLearningRate: number;
   readonly mappingSchedule: { readonly stepSize: number; readonly gamma: number };
@@ -51,6 +56,7 @@ export const pairwiseDefaults: PairwiseSettings = {
   rampUp: 'fixed',
   rampUpEpochs: 100,
   widthMultiplier: 1,
+  stages: 5,
   mappingLearningRate: 1e-4,
   mappingSchedule: { stepSize: 100, gamma: 0.5 },
   filmLearningRate: 1e-3,
@@ -67,17 +73,38 @@ export type PairwiseOptions = RegularizerBaseOptions &
   };
 
 /**
- * Why a 1×1 anchor is flagged. The mapping output and the anchor f are the bottleneck's size (H/32 × W/32; MTPSL's
- * NYU-v2 setting: 9×12). At 1×1 (inputs under 64 px on a side through SegNet's five pools) every map becomes one
- * vector per image and, in faithful mode, the deepest stage batch-normalises 2×2 values of one sample. Measured on
- * synthetic scenes (onelabel, two pairs per sample): at 32×32 the term per sample stayed at 0.003–0.04 from step 20
- * on (cosine similarity above 0.96 between mapped prediction, mapped label and anchor: one direction for all, so it
- * carries almost no information), against 0.07–0.18 at 64×64.
+ * Why a 1×1 anchor is flagged. The mapping output and the anchor f are the bottleneck's size (H/32 × W/32 with five
+ * SegNet stages; MTPSL's NYU-v2 setting: 9×12). At 1×1 every map becomes one vector per image and, in faithful mode,
+ * the deepest stage batch-normalises 2×2 values of one sample. Measured on synthetic scenes (onelabel, 288 steps): at
+ * 32×32 the trained mapping gave every image the same output (cosine 1.0000 between the mapped labels of different
+ * images, faithful and clean mode), while the anchors of different images were at 0.98: the anchor term, meant to
+ * prevent that trivial solution, rewards it when the anchor barely varies. Larger bottlenecks only soften it there
+ * (2×2 at 64×64: 0.9999; 4×4 with three stages: 0.97–0.99, anchor 0.80). `mappedSimilarity` and
+ * `anchorSimilarity` in the logged parts show it during training.
  */
 export const singlePositionWarning =
-  'pairwise: the bottleneck (anchor f, and the mapping output) is 1×1; cross-task consistency tends to collapse at this size (on 32×32 synthetic scenes the mapped prediction, mapped label and anchor reach cosine similarity > 0.96 within 20 steps). Use inputs of at least 64 px on a side for SegNet (MTPSL trains NYU-v2 at 288×384: a 9×12 bottleneck).';
+  'pairwise: the bottleneck (anchor f, and the mapping output) is 1×1; the mapping network tends to collapse to one output for every image at this size (on 32×32 synthetic scenes: cosine 1.0000 between the mapped labels of different images), so the consistency term carries no information. Watch regularizer/mappedSimilarity in the train log; use larger inputs or fewer SegNet stages (backboneOptions.stages), and check that the anchor varies across images (regularizer/anchorSimilarity well below 1). MTPSL trains NYU-v2 at 288×384: a 9×12 bottleneck.';
 
 let warnedThisProcess = false;
+
+/**
+ * Collapse diagnostics, logged with the loss (no gradient reaches them): `anchorSimilarity`, how alike the anchors f
+ * of different images are, and `mappedSimilarity`, how alike the mapped labels M(y_t) of different samples are (any
+ * pair code), each the mean cosine over pairs of samples and positions (`crossSampleSimilarity`). A mapping that
+ * gives every image the same output (the trivial solution the anchor is meant to prevent) shows `mappedSimilarity`
+ * near 1. Each part is present only when it has at least two samples to compare.
+ */
+function collapseParts(anchor: tf.Tensor, mappedLabels: readonly tf.Tensor4D[]): Record<string, tf.Scalar> {
+  const parts: Record<string, tf.Scalar> = {};
+  if ((anchor.shape[0] ?? 0) >= 2) parts.anchorSimilarity = crossSampleSimilarity(anchor);
+  const mappedCount = mappedLabels.reduce((sum, mapped) => sum + mapped.shape[0], 0);
+  if (mappedCount >= 2) {
+    parts.mappedSimilarity = crossSampleSimilarity(
+      mappedLabels.length === 1 ? mappedLabels[0]! : tf.concat([...mappedLabels], 0),
+    );
+  }
+  return parts;
+}
 
 export interface PairwiseRegularizer extends Regularizer {
   readonly mappingNetwork: FilmMappingNetwork;
@@ -138,6 +165,7 @@ export function createPairwiseConsistency(options: PairwiseOptions): PairwiseReg
   const mappingNetwork = createFilmMappingNetwork({
     tasks,
     widthMultiplier: settings.widthMultiplier,
+    stages: settings.stages,
     random: new RandomSource(options.seed ?? 0).fork('pairwise'),
   });
   const taskCount = tasks.length;
@@ -152,7 +180,7 @@ export function createPairwiseConsistency(options: PairwiseOptions): PairwiseReg
     }
   };
 
-  /** L_pair per sample [n] for one ordered pair over a group of samples (batch n). */
+  /** L_pair per sample [n] for one ordered pair over a group of samples (batch n), and the mapped label. */
   function pairLoss(
     source: TaskSpec,
     target: TaskSpec,
@@ -162,7 +190,7 @@ export function createPairwiseConsistency(options: PairwiseOptions): PairwiseReg
     label: tf.Tensor,
     anchor: tf.Tensor,
     random: RandomSource,
-  ): tf.Tensor1D {
+  ): { loss: tf.Tensor1D; mappedLabel: tf.Tensor4D } {
     return tf.tidy(() => {
       const pair = pairIndex(sourceIndex, targetIndex, taskCount);
       const mappedPrediction = mappingNetwork.apply(
@@ -173,7 +201,7 @@ export function createPairwiseConsistency(options: PairwiseOptions): PairwiseReg
       const mappedLabel = mappingNetwork.apply(prepareLabel(target, label), targetIndex, pair);
       if (mappedPrediction.shape.some((size, axis) => size !== anchor.shape[axis])) {
         throw new Error(
-          `pairwise: mapping output [${mappedPrediction.shape.join(', ')}] does not match the bottleneck [${anchor.shape.join(', ')}]; set widthMultiplier to the network's`,
+          `pairwise: mapping output [${mappedPrediction.shape.join(', ')}] does not match the bottleneck [${anchor.shape.join(', ')}]; set widthMultiplier and stages to the network's`,
         );
       }
       let loss = cosineDistancePerSample(mappedPrediction, mappedLabel);
@@ -184,7 +212,7 @@ export function createPairwiseConsistency(options: PairwiseOptions): PairwiseReg
         );
         loss = tf.add(loss, tf.mul(settings.anchorWeight, anchored));
       }
-      return loss as tf.Tensor1D;
+      return { loss: loss as tf.Tensor1D, mappedLabel };
     });
   }
 
@@ -233,25 +261,28 @@ export function createPairwiseConsistency(options: PairwiseOptions): PairwiseReg
         const predictions = tasks.map((task) => predictionOf(viewOutput.predictions, task.name));
         const labels = tasks.map((task) => labelOf(view.labels, task.name));
         const terms: tf.Tensor[] = [];
+        const mappedLabels: tf.Tensor4D[] = [];
         let pairTotal = 0;
+        /** Pair (s, t) over the samples `take` selects (`count` of them). */
+        const addPair = (s: number, t: number, take: (x: tf.Tensor) => tf.Tensor, count: number) => {
+          const { loss, mappedLabel } = pairLoss(
+            tasks[s]!,
+            tasks[t]!,
+            s,
+            t,
+            take(predictions[s]!),
+            take(labels[t]!),
+            take(anchor),
+            input.random,
+          );
+          terms.push(loss);
+          mappedLabels.push(mappedLabel);
+          pairTotal += count;
+        };
         if (settings.mode === 'faithful') {
           maskRows.forEach((row, sample) => {
             const take = (x: tf.Tensor) => tf.slice(x, [sample], [1]);
-            for (const [s, t] of samplePairs(row, settings.pairs)) {
-              terms.push(
-                pairLoss(
-                  tasks[s]!,
-                  tasks[t]!,
-                  s,
-                  t,
-                  take(predictions[s]!),
-                  take(labels[t]!),
-                  take(anchor),
-                  input.random,
-                ),
-              );
-              pairTotal += 1;
-            }
+            for (const [s, t] of samplePairs(row, settings.pairs)) addPair(s, t, take, 1);
           });
         } else {
           for (let s = 0; s < taskCount; s++) {
@@ -261,27 +292,18 @@ export function createPairwiseConsistency(options: PairwiseOptions): PairwiseReg
                 samplePairs(row, settings.pairs).some(([a, b]) => a === s && b === t) ? [sample] : [],
               );
               if (samples.length === 0) continue;
-              const take = (x: tf.Tensor) => takeSamples(x, samples, batchSize);
-              terms.push(
-                pairLoss(
-                  tasks[s]!,
-                  tasks[t]!,
-                  s,
-                  t,
-                  take(predictions[s]!),
-                  take(labels[t]!),
-                  take(anchor),
-                  input.random,
-                ),
-              );
-              pairTotal += samples.length;
+              addPair(s, t, (x: tf.Tensor) => takeSamples(x, samples, batchSize), samples.length);
             }
           }
         }
         const consistency = terms.length > 0 ? tf.div(tf.sum(tf.concat(terms)), batchSize) : tf.scalar(0);
         return {
           loss: tf.mul(weight, consistency) as tf.Scalar,
-          parts: { consistency: consistency as tf.Scalar, pairs: tf.scalar(pairTotal) },
+          parts: {
+            consistency: consistency as tf.Scalar,
+            pairs: tf.scalar(pairTotal),
+            ...collapseParts(anchor, mappedLabels),
+          },
         };
       });
     },

@@ -7,6 +7,7 @@ import {
   cosineDistancePerSample,
   createPairwiseConsistency,
   createRegularizer,
+  crossSampleSimilarity,
   mappingStageRepeats,
   pairIndex,
   pairwiseDefaults,
@@ -100,6 +101,10 @@ describe('pairwise pair index and preparation', () => {
 });
 
 const size = 32;
+const labelMaskTwoRows = [
+  [1, 0, 0],
+  [0, 1, 1],
+];
 const tasks = defineTasks([
   { name: 'depth', kind: 'depth', channels: 1 },
   { name: 'normal', kind: 'normals', channels: 3 },
@@ -151,8 +156,11 @@ describe('pairwise regularizer', () => {
     const { loss, parts } = regularizer.loss(input);
     const value = loss.dataSync()[0]!;
     expect(parts.pairs!.dataSync()[0]).toBe(4);
+    const anchorSimilarity = parts.anchorSimilarity!.dataSync()[0]!;
+    const mappedSimilarity = parts.mappedSimilarity!.dataSync()[0]!;
     tf.dispose([loss, ...Object.values(parts)]);
     expect(tf.memory().numTensors).toBe(before);
+    const mappedLabels: number[][] = [];
     const expected = tf.tidy(() => {
       const view = input.batch.views![0]!;
       const f = input.viewOutputs[0]!.features.bottleneck!;
@@ -185,10 +193,27 @@ describe('pairwise regularizer', () => {
         const anchor = take(f);
         const d = (a: tf.Tensor, b: tf.Tensor) => cosineDistancePerSample(a, b).dataSync()[0]!;
         total += d(ms, mt) + 0.5 * (d(ms, anchor) + d(mt, anchor));
+        mappedLabels.push(Array.from(mt.dataSync()));
       }
       return (2 * total) / 2;
     });
     expect(value).toBeCloseTo(expected, 4);
+    // The collapse diagnostics: mean cosine over pairs of samples (and positions) of the anchors and mapped labels.
+    const cosine = (a: readonly number[], b: readonly number[]) => {
+      const dot = a.reduce((sum, v, i) => sum + v * b[i]!, 0);
+      return dot / Math.sqrt(a.reduce((sum, v) => sum + v * v, 0) * b.reduce((sum, v) => sum + v * v, 0));
+    };
+    const meanOffDiagonal = (rows: readonly (readonly number[])[]) => {
+      let sum = 0;
+      for (let i = 0; i < rows.length; i++)
+        for (let j = 0; j < rows.length; j++) if (i !== j) sum += cosine(rows[i]!, rows[j]!);
+      return sum / (rows.length * (rows.length - 1));
+    };
+    const flatAnchors = input.viewOutputs[0]!.features.bottleneck!.reshape([2, -1]) as tf.Tensor2D;
+    const anchorRows = flatAnchors.arraySync();
+    flatAnchors.dispose();
+    expect(anchorSimilarity).toBeCloseTo(meanOffDiagonal(anchorRows), 5);
+    expect(mappedSimilarity).toBeCloseTo(meanOffDiagonal(mappedLabels), 5);
     // Clean mode batches each pair over its samples; here every pair has one sample, so values agree.
     const clean = createRegularizer('pairwise', { tasks, widthMultiplier: 0.125, seed: 3, mode: 'clean' });
     expect(clean.loss(input).loss.dataSync()[0]).toBeCloseTo(value, 4);
@@ -238,6 +263,42 @@ describe('pairwise regularizer', () => {
         tasks: defineTasks([{ name: 'c', kind: 'multiclass', channels: 2 }, tasks[0]!]),
       }),
     ).toThrow(/at least 2 dense tasks/);
+    regularizer.dispose();
+  });
+});
+
+describe('crossSampleSimilarity', () => {
+  it('is the mean cosine over ordered pairs of samples and positions; a zero vector counts 0', () => {
+    // Positions (2) × channels (2): sample 0 [1,0],[0,1]; sample 1 [1,0],[1,1]; sample 2 [0,0],[0,2].
+    const x = tf.tensor4d([1, 0, 0, 1, 1, 0, 1, 1, 0, 0, 0, 2], [3, 1, 2, 2]);
+    // Pairs (0,1): 1 and 1/√2; (0,2): 0 and 1; (1,2): 0 and 1/√2; both orders, over 2·3·2 = 12 terms.
+    const expected = (2 * (1 + Math.SQRT1_2 + 0 + 1 + 0 + Math.SQRT1_2)) / 12;
+    expect(crossSampleSimilarity(x).dataSync()[0]).toBeCloseTo(expected, 6);
+    expect(crossSampleSimilarity(tf.slice(x, [0], [2])).dataSync()[0]).toBeCloseTo((1 + Math.SQRT1_2) / 2, 6);
+    expect(() => crossSampleSimilarity(tf.slice(x, [0], [1]))).toThrow(/at least 2 samples, got 1/);
+    x.dispose();
+  });
+});
+
+describe('pairwise mapping network with fewer stages', () => {
+  it('maps to H/2^stages with the first stages of SegNet, and rejects a stage count that misses the anchor', () => {
+    const regularizer = createPairwiseConsistency({ tasks, widthMultiplier: 0.125, stages: 3, seed: 2 });
+    expect(regularizer.settings.stages).toBe(3);
+    // 2 + 2 + 3 FiLM convs: 7 gamma and 7 beta tables.
+    expect(regularizer.mappingNetwork.filmVariables).toHaveLength(14);
+    const c3 = segnetChannels(0.125, 3)[2]!;
+    expect(regularizer.mappingNetwork.outChannels).toBe(c3);
+    const mapped = regularizer.mappingNetwork.apply(tf.zeros([1, size, size, 1]) as tf.Tensor4D, 0, 1);
+    expect(mapped.shape).toEqual([1, size / 8, size / 8, c3]);
+    mapped.dispose();
+    const anchor = tf.tensor4d(fixedValues(2 * 16 * c3, 70), [2, 4, 4, c3]);
+    const { loss, parts } = regularizer.loss(pairwiseInput(labelMaskTwoRows, 0.125, { bottleneck: anchor }));
+    expect(Number.isFinite(loss.dataSync()[0])).toBe(true);
+    expect(loss.dataSync()[0]).toBeGreaterThan(0);
+    tf.dispose([loss, ...Object.values(parts)]);
+    // The five-stage network's 1×1 anchor does not fit a three-stage mapping.
+    expect(() => regularizer.loss(pairwiseInput(labelMaskTwoRows, 0.125))).toThrow(/stages/);
+    anchor.dispose();
     regularizer.dispose();
   });
 });

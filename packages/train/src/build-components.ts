@@ -8,7 +8,12 @@ import { type BackboneName, createMultiTaskNetwork, supervisedLoss } from '@part
 import { createRegularizer } from '@partial-mtl/regularizers';
 import * as tf from '@tensorflow/tfjs';
 import type { RunConfig } from './config-schema.js';
-import { createBatchSources, type OpenedDataset, openDataset } from './dataset-sources.js';
+import {
+  createBatchSources,
+  type DatasetSources,
+  type OpenedDataset,
+  openDataset,
+} from './dataset-sources.js';
 import type { MetricAccumulator, MetricTable, TrainingComponents } from './loop-options.js';
 
 /** Streaming metrics of every task over a validation pass (each task on the samples labelled for it). */
@@ -65,9 +70,12 @@ async function checkNetworkFitsData(
 }
 
 /** Builds every component a run needs. The caller disposes network and regularizer (see `disposeComponents`). */
-export async function buildComponents(config: RunConfig): Promise<TrainingComponents> {
+export async function buildComponents(
+  config: RunConfig,
+  sources?: DatasetSources,
+): Promise<TrainingComponents> {
   const regularizerSeed = config.seed + 1;
-  const dataset = await openDataset(config);
+  const dataset = await openDataset(config, sources);
   const tasks = dataset.tasks;
   const network = createMultiTaskNetwork({
     backbone: config.model.backbone as BackboneName,
@@ -82,6 +90,10 @@ export async function buildComponents(config: RunConfig): Promise<TrainingCompon
   const context = {
     widthMultiplier: config.model.widthMultiplier,
     iterationsPerEpoch: Math.max(1, batchesPerEpoch),
+    // Pairwise's mapping network has the SegNet's stage count, so its output matches the bottleneck.
+    ...(config.regularizer.name === 'pairwise' && config.model.backboneOptions.stages !== undefined
+      ? { stages: config.model.backboneOptions.stages }
+      : {}),
     // Distribution matching's relatedness: the data's own matrix when it has one (its default, Du et al. 2014, needs
     // real AU names).
     ...(config.regularizer.name === 'distribution-matching' && dataset.relatedness

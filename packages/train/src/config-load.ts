@@ -40,12 +40,20 @@ export function parseConfigText(text: string, fileName: string): unknown {
   throw new ConfigError([`${fileName}: expected a .json, .yaml or .yml file`]);
 }
 
+/** What validation may take as given. */
+export interface ValidationContext {
+  /** The caller brings its own sample sources (`train(config, { sources })`): any data set name is a label. */
+  readonly ownSources?: boolean;
+}
+
 /** Checks the names and paths the schema cannot; throws a ConfigError listing every problem. */
-export function validateRunConfig(config: RunConfig): RunConfig {
+export function validateRunConfig(config: RunConfig, context: ValidationContext = {}): RunConfig {
   const problems: string[] = [];
-  if (!datasetNames.includes(config.dataset.name)) {
+  if (context.ownSources) {
+    // The sources are the caller's: dataset.name and dataset.path are not opened.
+  } else if (!datasetNames.includes(config.dataset.name)) {
     problems.push(
-      `dataset.name: unknown dataset '${config.dataset.name}' (expected one of: ${datasetNames.join(', ')})`,
+      `dataset.name: unknown dataset '${config.dataset.name}' (expected one of: ${datasetNames.join(', ')}; or pass your own sources to train())`,
     );
   } else if (datasetNeedsPath(config.dataset.name)) {
     if (!config.dataset.path) problems.push(`dataset.path: required for dataset '${config.dataset.name}'`);
@@ -73,8 +81,8 @@ export function validateRunConfig(config: RunConfig): RunConfig {
 }
 
 /** Parses and validates a config object (already read from a file or built in code). */
-export function resolveRunConfig(value: unknown): RunConfig {
-  return validateRunConfig(parseRunConfig(value));
+export function resolveRunConfig(value: unknown, context: ValidationContext = {}): RunConfig {
+  return validateRunConfig(parseRunConfig(value), context);
 }
 
 /** Reads, parses and validates a config file. */

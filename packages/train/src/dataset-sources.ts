@@ -37,12 +37,21 @@ export interface OpenedDataset {
   readonly relatedness?: readonly (readonly number[])[];
 }
 
+/**
+ * Sample sources a caller brings instead of a named data set (in-memory data, a loader of one's own): `train`'s
+ * rows are split by `config.split` unless `naturalSplit` gives the labels the data has ('full' scenario).
+ * `config.dataset.name` then only names the data in logs and reports.
+ */
+export interface DatasetSources {
+  readonly train: SampleSource;
+  readonly validation: SampleSource;
+  readonly naturalSplit?: LabelMaskTable;
+}
+
 interface DatasetEntry {
   readonly needsPath: boolean;
   /** The sources; `naturalSplit` is the labels the data itself has (used for the 'full' scenario without a table). */
-  open(
-    config: RunConfig,
-  ): Promise<{ train: SampleSource; validation: SampleSource; naturalSplit?: LabelMaskTable }>;
+  open(config: RunConfig): Promise<DatasetSources>;
 }
 
 function sizeOption(options: Record<string, unknown>, key: string): readonly [number, number] | undefined {
@@ -222,13 +231,13 @@ export function datasetNeedsPath(name: string): boolean {
 }
 
 /** Opens the sources and the training split of a config's data set. */
-export async function openDataset(config: RunConfig): Promise<OpenedDataset> {
+export async function openDataset(config: RunConfig, sources?: DatasetSources): Promise<OpenedDataset> {
   const entry = datasetEntries[config.dataset.name];
-  if (!entry)
+  if (!entry && !sources)
     throw new Error(
-      `dataset.name: unknown dataset '${config.dataset.name}' (expected one of: ${datasetNames.join(', ')})`,
+      `dataset.name: unknown dataset '${config.dataset.name}' (expected one of: ${datasetNames.join(', ')}, or pass your own sources)`,
     );
-  const opened = await entry.open(config);
+  const opened = sources ?? (await entry!.open(config));
   const { naturalSplit } = opened;
   const { train, validation } = guardSources(
     { train: opened.train, validation: opened.validation },

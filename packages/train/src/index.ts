@@ -9,7 +9,13 @@ export {
 } from './build-components.js';
 export { assignVariables, type LoadedCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 export { formatSplitSummary, type SplitSummary, summarizeSplit } from './commands/splits-command.js';
-export { loadRunConfig, parseConfigText, resolveRunConfig, validateRunConfig } from './config-load.js';
+export {
+  loadRunConfig,
+  parseConfigText,
+  resolveRunConfig,
+  type ValidationContext,
+  validateRunConfig,
+} from './config-load.js';
 export {
   ConfigError,
   parseRunConfig,
@@ -18,7 +24,13 @@ export {
   runConfigJsonSchema,
   runConfigSchema,
 } from './config-schema.js';
-export { createBatchSources, datasetNames, type OpenedDataset, openDataset } from './dataset-sources.js';
+export {
+  createBatchSources,
+  type DatasetSources,
+  datasetNames,
+  type OpenedDataset,
+  openDataset,
+} from './dataset-sources.js';
 export { type DemoOptions, type DemoResult, demoDefaults, demoRunConfig, runDemo } from './demo.js';
 export { evaluateNetwork, flattenMetrics } from './evaluate.js';
 export { forwardAllViews, type StepResult, splitOutput, trainingStep } from './gradient-step.js';

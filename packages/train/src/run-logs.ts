@@ -106,9 +106,32 @@ export class RunLogs {
     appendFileSync(this.trainCsvPath, `${csvRow(this.csvColumns, line)}\n`);
   }
 
+  /**
+   * A part first seen after the header was written (e.g. a diagnostic a regularizer reports only when the batch has
+   * what it needs): the CSV is rewritten from the JSON lines with the new column; earlier rows leave it empty.
+   */
+  private widenCsv(line: TrainLogLine): boolean {
+    const columns = this.csvColumns;
+    if (!columns) return false;
+    const added = Object.keys(line.parts).filter((part) => !columns.includes(part));
+    if (added.length === 0) return false;
+    const firstLearningRate = columns.findIndex(
+      (column) => column.startsWith('lr/') || column === 'gradientNorm',
+    );
+    this.csvColumns = [...columns.slice(0, firstLearningRate), ...added, ...columns.slice(firstLearningRate)];
+    const lines = readJsonLines<TrainLogLine>(this.trainJsonPath);
+    writeFileSync(
+      this.trainCsvPath,
+      [this.csvColumns.join(','), ...lines.map((logged) => csvRow(this.csvColumns!, logged))]
+        .map((row) => `${row}\n`)
+        .join(''),
+    );
+    return true;
+  }
+
   appendTrain(line: TrainLogLine): void {
     appendFileSync(this.trainJsonPath, `${JSON.stringify(line)}\n`);
-    this.appendCsv(line);
+    if (!this.widenCsv(line)) this.appendCsv(line);
   }
 
   appendMetrics(line: MetricsLine): void {

@@ -6,6 +6,7 @@ import type { TaskSpec } from '@partial-mtl/core';
 import { buildComponents, disposeComponents } from './build-components.js';
 import { resolveRunConfig } from './config-load.js';
 import type { RunConfig } from './config-schema.js';
+import type { DatasetSources } from './dataset-sources.js';
 import type { LoopOptions } from './loop-options.js';
 import { preflightRun } from './reliability/preflight.js';
 import { writeReport } from './report/write-report.js';
@@ -23,6 +24,11 @@ export interface TrainRuntimeOptions {
   readonly onStep?: LoopOptions['onStep'];
   /** Backend name recorded in config.json. */
   readonly backend?: string;
+  /**
+   * Your own sample sources instead of the data set `config.dataset.name` names (which then only labels the run).
+   * A resumed run needs the same sources again: the CLI cannot resume it.
+   */
+  readonly sources?: DatasetSources;
 }
 
 export interface TrainResult extends TrainingResult {
@@ -75,8 +81,8 @@ export function readRunConfig(outDir: string): RunConfig {
 
 /** Trains one model as the config says. Throws (before training) on any config problem. */
 export async function train(configInput: unknown, runtime: TrainRuntimeOptions = {}): Promise<TrainResult> {
-  const config = resolveRunConfig(configInput);
-  const components = await buildComponents(config);
+  const config = resolveRunConfig(configInput, { ownSources: runtime.sources !== undefined });
+  const components = await buildComponents(config, runtime.sources);
   try {
     if (!runtime.resume) {
       preflightRun(

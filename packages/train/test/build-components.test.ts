@@ -1,4 +1,5 @@
-// The wiring of a run config to its components: here, the data's own relatedness handed to distribution matching.
+// The wiring of a run config to its components: the data's own relatedness handed to distribution matching, the
+// network's SegNet stages handed to pairwise.
 import { syntheticAffectRelatedness } from '@partial-mtl/datasets';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -71,5 +72,24 @@ describe('buildComponents', () => {
     await expect(
       buildComponents(affectConfig({ name: 'distribution-matching', options: { relatedness: 'du2014' } })),
     ).rejects.toThrow(/'du2014' found no \(expression, AU\) pair/);
+  });
+
+  it("hands the SegNet's stages to pairwise, so its mapping output matches the bottleneck", async () => {
+    const components = await buildComponents(
+      resolveRunConfig({
+        dataset: {
+          name: 'synthetic-scenes',
+          options: { height: 16, width: 16, trainCount: 4, validationCount: 2 },
+        },
+        model: { backbone: 'segnet', widthMultiplier: 0.125, backboneOptions: { stages: 2 } },
+        regularizer: { name: 'pairwise' },
+        training: { epochs: 1 },
+      }),
+    );
+    const pairwise = components.regularizer as unknown as {
+      settings: { stages: number; widthMultiplier: number };
+    };
+    expect(pairwise.settings).toMatchObject({ stages: 2, widthMultiplier: 0.125 });
+    disposeComponents(components);
   });
 });

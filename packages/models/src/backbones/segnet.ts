@@ -2,7 +2,8 @@
 // arXiv 1803.10704; SegNet: arXiv 1511.00561), layer for layer as /work/shared/bench/segnet_torch_step.py:
 // encoder 64-128-256-512-512 with 2-2-3-3-3 CBR, 2×2 max pooling, mirrored decoder with max-unpooling.
 // Divergence: unpooling uses an equality mask instead of argmax indices; by default (spec) ties fill every tied
-// position, `unpoolTies: 'first'` reproduces PyTorch's first-index choice exactly.
+// position, `unpoolTies: 'first'` reproduces PyTorch's first-index choice exactly. Extension: `stages` keeps only the
+// first 1–5 encoder stages (and their mirrored decoder stages), for inputs too small for five 2×2 pools.
 
 import type { RandomSource } from '@partial-mtl/core';
 import * as tf from '@tensorflow/tfjs';
@@ -15,9 +16,26 @@ import { type Backbone, type BackboneOptions, checkImages, checkWidthMultiplier 
 export const segnetStageChannels = [64, 128, 256, 512, 512] as const;
 export const segnetStageRepeats = [2, 2, 3, 3, 3] as const;
 
-/** Channels of the encoder stages at a width multiplier: max(8, floor(c · width)) as the reference. */
-export function segnetChannels(widthMultiplier: number): number[] {
-  return segnetStageChannels.map((channels) => Math.max(8, Math.floor(channels * widthMultiplier)));
+/** The full SegNet's stage count (MTAN, MTPSL and JTR all use five). */
+export const segnetDefaultStages = 5;
+
+/**
+ * Channels of the first `stages` encoder stages at a width multiplier: max(8, floor(c · width)) as the reference.
+ */
+export function segnetChannels(widthMultiplier: number, stages: number = segnetDefaultStages): number[] {
+  return segnetStageChannels
+    .slice(0, checkSegNetStages(stages))
+    .map((channels) => Math.max(8, Math.floor(channels * widthMultiplier)));
+}
+
+/** Validates a SegNet stage count (an integer in 1..5) and returns it. */
+export function checkSegNetStages(stages: number): number {
+  if (!Number.isInteger(stages) || stages < 1 || stages > segnetStageChannels.length) {
+    throw new Error(
+      `segnet.stages: expected an integer in 1..${segnetStageChannels.length}, got ${String(stages)}`,
+    );
+  }
+  return stages;
 }
 
 function createStage(
@@ -44,6 +62,11 @@ function runStage(stage: readonly ConvBnReluBlock[], x: tf.Tensor4D, training: b
 export interface SegNetPartOptions {
   readonly inChannels?: number;
   readonly widthMultiplier?: number;
+  /**
+   * Encoder stages kept (1..5, default 5): the bottleneck is H/2^stages × W/2^stages. Fewer stages suit small inputs
+   * (at 32×32 five pools leave a 1×1 bottleneck). Encoder and decoder of one network must agree.
+   */
+  readonly stages?: number;
   /** Encoder only: which tied maxima of a pooling window get the unpooled value (default 'all', as jtr.md §3). */
   readonly unpoolTies?: UnpoolTies;
   /** Prefix of variable names (default 'encoder' / 'decoder'). */
@@ -52,7 +75,7 @@ export interface SegNetPartOptions {
 }
 
 export interface SegNetEncoderOutput {
-  /** Last pooled feature, [B, H/32, W/32, C5] (JTR's latent z, the pairwise anchor). */
+  /** Last pooled feature, [B, H/32, W/32, C5] at five stages (JTR's latent z, the pairwise anchor). */
   readonly bottleneck: tf.Tensor4D;
   /** Unpooling masks per stage, stage 1 first ([B, H, W, C1], ...). */
   readonly unpoolMasks: readonly tf.Tensor4D[];
@@ -62,11 +85,11 @@ export interface SegNetEncoder extends LayerVariables {
   readonly channels: readonly number[];
   readonly inChannels: number;
   readonly stages: readonly (readonly ConvBnReluBlock[])[];
-  /** Runs the five stages; every returned tensor is new and owned by the caller. */
+  /** Runs the stages; every returned tensor is new and owned by the caller. */
   apply(x: tf.Tensor4D, training: boolean): SegNetEncoderOutput;
 }
 
-/** The SegNet encoder alone (5 CBR stages, each followed by 2×2 max pooling). */
+/** The SegNet encoder alone (5 CBR stages by default, each followed by 2×2 max pooling). */
 export function createSegNetEncoder(options: SegNetPartOptions): SegNetEncoder {
   const inChannels = options.inChannels ?? 3;
   const name = options.name ?? 'encoder';
@@ -75,7 +98,11 @@ export function createSegNetEncoder(options: SegNetPartOptions): SegNetEncoder {
     throw new Error(
       `segnet.unpoolTies: expected one of ${unpoolTiesModes.join(', ')}, got '${String(ties)}'`,
     );
-  const channels = segnetChannels(checkWidthMultiplier(options.widthMultiplier ?? 1, 'segnet'));
+  const channels = segnetChannels(
+    checkWidthMultiplier(options.widthMultiplier ?? 1, 'segnet'),
+    options.stages ?? segnetDefaultStages,
+  );
+  const inputMultiple = 2 ** channels.length;
   const stages = channels.map((outChannels, stage) =>
     createStage(
       `${name}.${stage}`,
@@ -93,7 +120,7 @@ export function createSegNetEncoder(options: SegNetPartOptions): SegNetEncoder {
     trainableVariables: collectTrainable(blocks),
     namedVariables: () => mergeNamedVariables(blocks),
     apply(x, training) {
-      checkImages(x, inChannels, 32, 'segnet encoder');
+      checkImages(x, inChannels, inputMultiple, 'segnet encoder');
       return tf.tidy(() => {
         const unpoolMasks: tf.Tensor4D[] = [];
         let features = x;
@@ -120,10 +147,13 @@ export interface SegNetDecoder extends LayerVariables {
 /** The mirrored decoder: stage k unpools then runs CBR(c_in → c_out) and CBR(c_out → c_out) repeats. */
 export function createSegNetDecoder(options: Omit<SegNetPartOptions, 'inChannels'>): SegNetDecoder {
   const name = options.name ?? 'decoder';
-  const channels = segnetChannels(checkWidthMultiplier(options.widthMultiplier ?? 1, 'segnet'));
+  const channels = segnetChannels(
+    checkWidthMultiplier(options.widthMultiplier ?? 1, 'segnet'),
+    options.stages ?? segnetDefaultStages,
+  );
   const inputs = [...channels].reverse(); // 512, 512, 256, 128, 64
   const outputs = [channels[0]!, ...channels.slice(0, -1)].reverse(); // 512, 256, 128, 64, 64
-  const repeats = [...segnetStageRepeats].reverse();
+  const repeats = segnetStageRepeats.slice(0, channels.length).reverse();
   const stages = inputs.map((inChannels, stage) =>
     createStage(`${name}.${stage}`, inChannels, outputs[stage]!, repeats[stage]!, options.random),
   );
@@ -157,6 +187,8 @@ export function createSegNetDecoder(options: Omit<SegNetPartOptions, 'inChannels
 
 export interface SegNetOptions extends BackboneOptions {
   readonly unpoolTies?: UnpoolTies;
+  /** Encoder (and decoder) stages, 1..5 (default 5); the bottleneck is H/2^stages × W/2^stages. */
+  readonly stages?: number;
   readonly random: RandomSource;
 }
 
@@ -168,7 +200,11 @@ export interface SegNetBackbone extends Backbone {
 /** SegNet encoder + decoder as a backbone: `bottleneck` = last pooled encoder feature, `shared` = decoder output. */
 export function createSegNet(options: SegNetOptions): SegNetBackbone {
   const name = options.name ?? 'backbone';
-  const partOptions = { widthMultiplier: options.widthMultiplier ?? 1, random: options.random };
+  const partOptions = {
+    widthMultiplier: options.widthMultiplier ?? 1,
+    stages: options.stages ?? segnetDefaultStages,
+    random: options.random,
+  };
   const encoder = createSegNetEncoder({
     ...partOptions,
     inChannels: options.inChannels ?? 3,
@@ -184,7 +220,7 @@ export function createSegNet(options: SegNetOptions): SegNetBackbone {
     sharedLayout: 'map',
     sharedChannels: decoder.outChannels,
     bottleneckChannels: encoder.channels[encoder.channels.length - 1]!,
-    inputMultiple: 32,
+    inputMultiple: 2 ** encoder.channels.length,
     trainableVariables: collectTrainable(parts),
     namedVariables: () => mergeNamedVariables(parts),
     apply(images, training) {

@@ -1,7 +1,7 @@
 // The pairwise mapping network of MTPSL (Li, Liu & Bilen, arXiv 2111.14893; `model/mapfns.py`): one stem per task
 // (Conv3×3 → BN → ReLU) and a shared 13-layer encoder whose every conv is FiLM-conditioned on the ordered task pair
 // (`x·gamma[k] + beta[k]` after BN), built from the models package's conv and batch-norm layers. Channels follow the
-// SegNet encoder at the same width multiplier, so the output matches the network's bottleneck.
+// SegNet encoder at the same width multiplier and stage count, so the output matches the network's bottleneck.
 
 import type { RandomSource, TaskSpec } from '@partial-mtl/core';
 import {
@@ -12,11 +12,12 @@ import {
   createConv2d,
   createConvBnRelu,
   segnetChannels,
+  segnetDefaultStages,
 } from '@partial-mtl/models';
 import * as tf from '@tensorflow/tfjs';
 import { pairCount } from '../pairwise-preparation.js';
 
-/** Layers per encoder stage (2-2-3-3-3 = 13 FiLM convs). */
+/** Layers per encoder stage (2-2-3-3-3 = 13 FiLM convs at five stages). */
 export const mappingStageRepeats = [2, 2, 3, 3, 3] as const;
 
 interface FilmConv {
@@ -30,6 +31,8 @@ interface FilmConv {
 export interface FilmMappingNetworkOptions {
   readonly tasks: readonly TaskSpec[];
   readonly widthMultiplier: number;
+  /** Encoder stages (1..5; MTPSL: 5), as the network's SegNet `stages`: the output is H/2^stages × W/2^stages. */
+  readonly stages?: number;
   readonly random: RandomSource;
   readonly name?: string;
 }
@@ -42,14 +45,14 @@ export interface FilmMappingNetwork {
   /** FiLM gamma and beta tables (optimizer group B). */
   readonly filmVariables: readonly tf.Variable[];
   namedVariables(): ReadonlyMap<string, tf.Variable>;
-  /** Maps x [B, H, W, C_t] of task `taskIndex` under pair code `pair` to [B, H/32, W/32, C5]; train-mode BN. */
+  /** Maps x [B, H, W, C_t] of task `taskIndex` under pair code `pair` to [B, H/32, W/32, C5] (5 stages); train BN. */
   apply(x: tf.Tensor4D, taskIndex: number, pair: number): tf.Tensor4D;
   dispose(): void;
 }
 
 export function createFilmMappingNetwork(options: FilmMappingNetworkOptions): FilmMappingNetwork {
   const name = options.name ?? 'pairwise';
-  const channels = segnetChannels(options.widthMultiplier);
+  const channels = segnetChannels(options.widthMultiplier, options.stages ?? segnetDefaultStages);
   const pairs = pairCount(options.tasks.length);
   const stems: ConvBnReluBlock[] = options.tasks.map((task) =>
     createConvBnRelu({
@@ -61,7 +64,7 @@ export function createFilmMappingNetwork(options: FilmMappingNetworkOptions): Fi
   );
   const stages: FilmConv[][] = [];
   let inChannels = channels[0]!;
-  mappingStageRepeats.forEach((repeats, stage) => {
+  mappingStageRepeats.slice(0, channels.length).forEach((repeats, stage) => {
     const outChannels = channels[stage]!;
     const layers: FilmConv[] = [];
     for (let index = 0; index < repeats; index++) {
