@@ -37,13 +37,22 @@ export function readJsonLines<T>(path: string): T[] {
     });
 }
 
-function csvHeader(line: TrainLogLine): string[] {
+/**
+ * The CSV columns of some log lines: the first line's, plus every part a later line adds (after the first line's
+ * parts, in order of appearance). Earlier rows leave a later part's column empty.
+ */
+function csvHeader(lines: readonly TrainLogLine[]): string[] {
+  const first = lines[0];
+  if (!first) return [];
+  const parts: string[] = [];
+  for (const line of lines)
+    for (const part of Object.keys(line.parts)) if (!parts.includes(part)) parts.push(part);
   return [
     'step',
     'epoch',
     'loss',
-    ...Object.keys(line.parts),
-    ...Object.keys(line.learningRates).map((group) => `lr/${group}`),
+    ...parts,
+    ...Object.keys(first.learningRates).map((group) => `lr/${group}`),
     'gradientNorm',
     'seconds',
   ];
@@ -93,45 +102,33 @@ export class RunLogs {
     );
     writeFileSync(this.trainJsonPath, trainLines.map((line) => `${JSON.stringify(line)}\n`).join(''));
     writeFileSync(this.metricsPath, metricLines.map((line) => `${JSON.stringify(line)}\n`).join(''));
-    writeFileSync(this.trainCsvPath, '');
-    this.csvColumns = undefined;
-    for (const line of trainLines) this.appendCsv(line);
+    this.writeCsv(trainLines);
   }
 
-  private appendCsv(line: TrainLogLine): void {
-    if (!this.csvColumns) {
-      this.csvColumns = csvHeader(line);
-      appendFileSync(this.trainCsvPath, `${this.csvColumns.join(',')}\n`);
-    }
-    appendFileSync(this.trainCsvPath, `${csvRow(this.csvColumns, line)}\n`);
+  /** Rewrites the whole CSV from `lines`, with a column for every part any of them has. */
+  private writeCsv(lines: readonly TrainLogLine[]): void {
+    const columns = csvHeader(lines);
+    this.csvColumns = lines.length > 0 ? columns : undefined;
+    const rows = lines.length > 0 ? [columns.join(','), ...lines.map((line) => csvRow(columns, line))] : [];
+    writeFileSync(this.trainCsvPath, rows.map((row) => `${row}\n`).join(''));
   }
 
   /**
-   * A part first seen after the header was written (e.g. a diagnostic a regularizer reports only when the batch has
-   * what it needs): the CSV is rewritten from the JSON lines with the new column; earlier rows leave it empty.
+   * Appends a line's CSV row. A part first seen after the header was written (a diagnostic a regularizer reports only
+   * when the batch has what it needs) rewrites the file from the JSON lines, with the new column.
    */
-  private widenCsv(line: TrainLogLine): boolean {
+  private appendCsv(line: TrainLogLine): void {
     const columns = this.csvColumns;
-    if (!columns) return false;
-    const added = Object.keys(line.parts).filter((part) => !columns.includes(part));
-    if (added.length === 0) return false;
-    const firstLearningRate = columns.findIndex(
-      (column) => column.startsWith('lr/') || column === 'gradientNorm',
-    );
-    this.csvColumns = [...columns.slice(0, firstLearningRate), ...added, ...columns.slice(firstLearningRate)];
-    const lines = readJsonLines<TrainLogLine>(this.trainJsonPath);
-    writeFileSync(
-      this.trainCsvPath,
-      [this.csvColumns.join(','), ...lines.map((logged) => csvRow(this.csvColumns!, logged))]
-        .map((row) => `${row}\n`)
-        .join(''),
-    );
-    return true;
+    if (!columns || Object.keys(line.parts).some((part) => !columns.includes(part))) {
+      this.writeCsv(readJsonLines<TrainLogLine>(this.trainJsonPath));
+      return;
+    }
+    appendFileSync(this.trainCsvPath, `${csvRow(columns, line)}\n`);
   }
 
   appendTrain(line: TrainLogLine): void {
     appendFileSync(this.trainJsonPath, `${JSON.stringify(line)}\n`);
-    if (!this.widenCsv(line)) this.appendCsv(line);
+    this.appendCsv(line);
   }
 
   appendMetrics(line: MetricsLine): void {

@@ -38,7 +38,8 @@ export function checkIndex(index: number, length: number, datasetName: string): 
 
 /**
  * Resolves `relativePath` (read from an annotation file) inside `root`. Absolute paths and paths that climb out of
- * the root are rejected, naming the annotation file and the offending value.
+ * the root are rejected, naming the annotation file and the offending value. The check is textual: a symbolic link
+ * inside the root is followed wherever it points (data sets are often linked in from another disk).
  */
 export function resolveInside(
   root: string,
