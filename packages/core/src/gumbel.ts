@@ -14,11 +14,20 @@ export function gumbelNoise(shape: readonly number[], random: RandomSource): tf.
   });
 }
 
+/**
+ * `tf.oneHot` as float32 on every backend. The wasm backend's OneHot kernel (tfjs 4.22) ignores the dtype argument:
+ * asked for float32 it writes int32 bits into a float32 tensor, so a 1 reads as 1.4e-45. An int32 one-hot cast to
+ * float32 is right everywhere. `indices` must be int32; −1 (or any index outside 0..depth−1) gives a zero row.
+ */
+export function oneHotFloat32(indices: tf.Tensor, depth: number): tf.Tensor {
+  return tf.tidy(() => tf.cast(tf.oneHot(indices, depth), 'float32'));
+}
+
 /** One-hot of the argmax along the last axis, same shape and dtype float32. */
 export function hardOneHot(values: tf.Tensor): tf.Tensor {
   return tf.tidy(() => {
     const depth = values.shape[values.shape.length - 1]!;
-    return tf.oneHot(tf.argMax(values, -1), depth, 1, 0, 'float32');
+    return oneHotFloat32(tf.argMax(values, -1), depth);
   });
 }
 

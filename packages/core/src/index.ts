@@ -28,7 +28,13 @@ export type {
   RegularizerInput,
   VariableGroup,
 } from './contracts.js';
-export { type GumbelSoftmaxOptions, gumbelNoise, gumbelSoftmax, hardOneHot } from './gumbel.js';
+export {
+  type GumbelSoftmaxOptions,
+  gumbelNoise,
+  gumbelSoftmax,
+  hardOneHot,
+  oneHotFloat32,
+} from './gumbel.js';
 export { LabelMaskTable } from './label-mask.js';
 export { RandomSource, type RandomState } from './random.js';
 export { stopGradient, straightThrough } from './stop-gradient.js';

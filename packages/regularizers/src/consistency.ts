@@ -5,6 +5,7 @@
 
 import {
   type LossWithParts,
+  oneHotFloat32,
   type Regularizer,
   type RegularizerInput,
   stopGradient,
@@ -50,7 +51,7 @@ export function disagreementPerSample(
       case 'multiclass': {
         const probabilities = tf.softmax(detached, -1);
         const confident = tf.cast(tf.greater(tf.max(probabilities, -1), threshold), 'float32');
-        const pseudo = tf.oneHot(tf.argMax(probabilities, -1), task.channels, 1, 0, 'float32');
+        const pseudo = oneHotFloat32(tf.argMax(probabilities, -1), task.channels);
         const crossEntropy = tf.neg(tf.sum(tf.mul(pseudo, tf.logSoftmax(student, -1)), -1));
         const axes = crossEntropy.shape.map((_, axis) => axis).slice(1);
         if (axes.length === 0) return tf.mul(crossEntropy, confident) as tf.Tensor1D;

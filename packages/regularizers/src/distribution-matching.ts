@@ -10,7 +10,7 @@ import type {
   TaskSpec,
   VariableGroup,
 } from '@partial-mtl/core';
-import { stopGradient } from '@partial-mtl/core';
+import { oneHotFloat32, stopGradient } from '@partial-mtl/core';
 import * as tf from '@tensorflow/tfjs';
 import { labelOf, maskColumnOf, predictionOf, type RegularizerBaseOptions } from './common-options.js';
 import { type CoannotatedData, du2014Relatedness, estimateRelatedness } from './relatedness.js';
@@ -198,7 +198,7 @@ export function distributionMatchingTerms(
       const off = tf.mul(relatedMask, tf.sub(1, inputs.attributeLabels));
       let classTarget = tf.softmax(naiveBayesLogScores(on, off), -1);
       if (settings.coannotation === 'hard')
-        classTarget = tf.oneHot(tf.argMax(classTarget, -1), classCount, 1, 0, 'float32');
+        classTarget = oneHotFloat32(tf.argMax(classTarget, -1), classCount);
       const eligibleForClass = tf.mul(hasAttributes, tf.sub(1, inputs.hasClass));
       coannotationAttributeToClass = meanOverEligible(
         tf.neg(tf.sum(tf.mul(classTarget, logProbabilities), -1)),

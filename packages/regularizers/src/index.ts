@@ -68,6 +68,8 @@ export { createNoRegularization, type NoRegularizationOptions, noRegularizationD
 export {
   consistencyWeightAt,
   createPairwiseConsistency,
+  type MappingCollapseReport,
+  mappingCollapseReport,
   type PairwiseOptions,
   type PairwiseRegularizer,
   type PairwiseSettings,

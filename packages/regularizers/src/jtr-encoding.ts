@@ -7,6 +7,7 @@ import {
   gumbelSoftmax,
   ignoreValueOf,
   isDenseTask,
+  oneHotFloat32,
   type RandomSource,
   stopGradient,
   type TaskSpec,
@@ -186,7 +187,7 @@ export function encodeLabel(
 export function oneHotWithIgnore(classIds: tf.Tensor, classes: number): tf.Tensor {
   return tf.tidy(() => {
     const ids = tf.cast(tf.squeeze(classIds, [classIds.rank - 1]), 'int32');
-    return tf.oneHot(ids, classes, 1, 0, 'float32');
+    return oneHotFloat32(ids, classes);
   });
 }
 

@@ -106,6 +106,65 @@ function collapseParts(anchor: tf.Tensor, mappedLabels: readonly tf.Tensor4D[]):
   return parts;
 }
 
+/** How alike the mapped labels of different samples are, per ordered task pair (see `mappingCollapseReport`). */
+export interface MappingCollapseReport {
+  /** Cross-sample similarity of the anchors (the network's bottleneck features of the same images). */
+  readonly anchorSimilarity: number;
+  readonly pairs: readonly {
+    readonly source: string;
+    readonly target: string;
+    /** M(y_s) under pair code k(s, t): the source task's labels as the prediction side would see them. */
+    readonly sourceSimilarity: number;
+    /** M(y_t) under k(s, t): the label side. */
+    readonly targetSimilarity: number;
+  }[];
+}
+
+/**
+ * Maps fully labelled samples through every ordered pair of a trained pairwise regularizer (train-mode BN, per sample
+ * in faithful mode, all samples at once in clean mode, as in training) and measures, per pair, how alike the outputs
+ * of different samples are (`crossSampleSimilarity`), next to the anchors'. Near 1 for the mapped labels while the
+ * anchors differ: the mapping has collapsed to one output for every image. `labels` holds every dense task's labels
+ * for the same B ≥ 2 samples as `anchor`.
+ */
+export function mappingCollapseReport(
+  regularizer: PairwiseRegularizer,
+  tasks: readonly TaskSpec[],
+  labels: Readonly<Record<string, tf.Tensor>>,
+  anchor: tf.Tensor,
+): MappingCollapseReport {
+  const dense = tasks.filter((task) => isDenseTask(task));
+  const batchSize = anchor.shape[0] ?? 0;
+  const similarity = (x: tf.Tensor) => tf.tidy(() => crossSampleSimilarity(x).dataSync()[0]!);
+  const mapAll = (task: TaskSpec, taskIndex: number, pair: number) =>
+    tf.tidy(() => {
+      const prepared = prepareLabel(task, labelOf(labels, task.name));
+      if (regularizer.settings.mode === 'clean')
+        return regularizer.mappingNetwork.apply(prepared as tf.Tensor4D, taskIndex, pair);
+      const perSample = Array.from({ length: batchSize }, (_, sample) =>
+        regularizer.mappingNetwork.apply(tf.slice(prepared, [sample], [1]) as tf.Tensor4D, taskIndex, pair),
+      );
+      return tf.concat(perSample, 0);
+    });
+  const pairs: Array<MappingCollapseReport['pairs'][number]> = [];
+  dense.forEach((source, s) => {
+    dense.forEach((target, t) => {
+      if (s === t) return;
+      const pair = pairIndex(s, t, dense.length);
+      const mappedSource = mapAll(source, s, pair);
+      const mappedTarget = mapAll(target, t, pair);
+      pairs.push({
+        source: source.name,
+        target: target.name,
+        sourceSimilarity: similarity(mappedSource),
+        targetSimilarity: similarity(mappedTarget),
+      });
+      tf.dispose([mappedSource, mappedTarget]);
+    });
+  });
+  return { anchorSimilarity: similarity(anchor), pairs };
+}
+
 export interface PairwiseRegularizer extends Regularizer {
   readonly mappingNetwork: FilmMappingNetwork;
   readonly settings: PairwiseSettings;

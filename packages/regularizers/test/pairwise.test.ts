@@ -8,6 +8,7 @@ import {
   createPairwiseConsistency,
   createRegularizer,
   crossSampleSimilarity,
+  mappingCollapseReport,
   mappingStageRepeats,
   pairIndex,
   pairwiseDefaults,
@@ -277,6 +278,45 @@ describe('crossSampleSimilarity', () => {
     expect(crossSampleSimilarity(tf.slice(x, [0], [2])).dataSync()[0]).toBeCloseTo((1 + Math.SQRT1_2) / 2, 6);
     expect(() => crossSampleSimilarity(tf.slice(x, [0], [1]))).toThrow(/at least 2 samples, got 1/);
     x.dispose();
+  });
+});
+
+describe('mappingCollapseReport', () => {
+  it('measures, per ordered pair, the cross-sample similarity of the mapped labels, and of the anchors', () => {
+    const regularizer = createPairwiseConsistency({ tasks, widthMultiplier: 0.125, seed: 4 });
+    const input = pairwiseInput(labelMaskTwoRows, 0.125);
+    const labels = input.batch.views![0]!.labels;
+    const anchor = input.viewOutputs[0]!.features.bottleneck!;
+    const before = tf.memory().numTensors;
+    const report = mappingCollapseReport(regularizer, tasks, labels, anchor);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(report.pairs.map((pair) => `${pair.source}->${pair.target}`)).toEqual([
+      'depth->normal',
+      'depth->height',
+      'normal->depth',
+      'normal->height',
+      'height->depth',
+      'height->normal',
+    ]);
+    expect(report.anchorSimilarity).toBeCloseTo(crossSampleSimilarity(anchor).dataSync()[0]!, 6);
+    // By hand for one pair: map each sample's label (batch 1, as faithful training does), then compare the two.
+    const k = pairIndex(1, 0, 3);
+    const expected = tf.tidy(() => {
+      const mapped = [0, 1].map((sample) =>
+        regularizer.mappingNetwork.apply(
+          prepareLabel(tasks[0]!, tf.slice(labels.depth!, [sample], [1])) as tf.Tensor4D,
+          0,
+          k,
+        ),
+      );
+      return crossSampleSimilarity(tf.concat(mapped, 0)).dataSync()[0]!;
+    });
+    expect(report.pairs[2]!.targetSimilarity).toBeCloseTo(expected, 5);
+    for (const pair of report.pairs) {
+      expect(Math.abs(pair.sourceSimilarity)).toBeLessThanOrEqual(1 + 1e-6);
+      expect(Math.abs(pair.targetSimilarity)).toBeLessThanOrEqual(1 + 1e-6);
+    }
+    regularizer.dispose();
   });
 });
 
