@@ -49,7 +49,7 @@ export function crossSampleSimilarity(x: tf.Tensor): tf.Scalar {
     const byPosition = tf.transpose(unit, [1, 0, 2]); // [P, B, C]
     const gram = tf.matMul(byPosition, byPosition, false, true); // [P, B, B]
     const positions = byPosition.shape[0]!;
-    const diagonal = tf.sum(tf.sum(tf.mul(unit, unit), -1)); // Σ cos(x_i, x_i) over i and positions
+    const diagonal = tf.sum(tf.square(unit)); // Σ cos(x_i, x_i) over i and positions (0 for a zero vector)
     const offDiagonal = tf.sub(tf.sum(gram), diagonal);
     return tf.div(offDiagonal, positions * batchSize * (batchSize - 1)) as tf.Scalar;
   });
