@@ -1,4 +1,4 @@
-// The one-argument swap: the same tiny training script (a SegNet from the models package, a few Adam steps on tiny
+// The one-argument swap: the same tiny training script (a SegNet from the models package, a few SGD steps on tiny
 // random data with partial labels) runs with each regularizer by changing only its name. On the wasm backend the same
 // script gives cpu's losses: a wasm kernel that misbehaves on a regularizer's path (as OneHot's dtype did) shows here.
 
