@@ -46,20 +46,23 @@ export interface ValidationContext {
   readonly ownSources?: boolean;
 }
 
+/** Problems with `dataset.name` and `dataset.path` (a named data set, opened by this package). */
+function datasetProblems(config: RunConfig): string[] {
+  if (!datasetNames.includes(config.dataset.name)) {
+    return [
+      `dataset.name: unknown dataset '${config.dataset.name}' (expected one of: ${datasetNames.join(', ')}; or pass your own sources to train())`,
+    ];
+  }
+  if (!datasetNeedsPath(config.dataset.name)) return [];
+  if (!config.dataset.path) return [`dataset.path: required for dataset '${config.dataset.name}'`];
+  if (!existsSync(config.dataset.path)) return [`dataset.path: '${config.dataset.path}' does not exist`];
+  return [];
+}
+
 /** Checks the names and paths the schema cannot; throws a ConfigError listing every problem. */
 export function validateRunConfig(config: RunConfig, context: ValidationContext = {}): RunConfig {
-  const problems: string[] = [];
-  if (context.ownSources) {
-    // The sources are the caller's: dataset.name and dataset.path are not opened.
-  } else if (!datasetNames.includes(config.dataset.name)) {
-    problems.push(
-      `dataset.name: unknown dataset '${config.dataset.name}' (expected one of: ${datasetNames.join(', ')}; or pass your own sources to train())`,
-    );
-  } else if (datasetNeedsPath(config.dataset.name)) {
-    if (!config.dataset.path) problems.push(`dataset.path: required for dataset '${config.dataset.name}'`);
-    else if (!existsSync(config.dataset.path))
-      problems.push(`dataset.path: '${config.dataset.path}' does not exist`);
-  }
+  // With the caller's own sources, dataset.name only labels the run and dataset.path is not opened.
+  const problems: string[] = context.ownSources ? [] : datasetProblems(config);
   if (config.split.table && !existsSync(config.split.table)) {
     problems.push(`split.table: '${config.split.table}' does not exist`);
   }
