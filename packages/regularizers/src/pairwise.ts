@@ -46,6 +46,12 @@ export interface PairwiseSettings {
   /** Group B (FiLM tables): lr 1e-3 for NYU (default), 1e-5 for Cityscapes; StepLR(30, 0.5). */
   readonly filmLearningRate: number;
   readonly filmSchedule: { readonly stepSize: number; readonly gamma: number };
+  /**
+   * Log the two collapse diagnostics (`anchorSimilarity`, `mappedSimilarity`) with every loss: default true. Each
+   * costs a B×B cosine matrix per position on every step (no gradient); false drops them from the logged parts and
+   * leaves the loss unchanged.
+   */
+  readonly diagnostics: boolean;
 }
 
 export const pairwiseDefaults: PairwiseSettings = {
@@ -61,6 +67,7 @@ export const pairwiseDefaults: PairwiseSettings = {
   mappingSchedule: { stepSize: 100, gamma: 0.5 },
   filmLearningRate: 1e-3,
   filmSchedule: { stepSize: 30, gamma: 0.5 },
+  diagnostics: true,
 };
 
 export type PairwiseOptions = RegularizerBaseOptions &
@@ -92,7 +99,7 @@ let warnedThisProcess = false;
  * of different images are, and `mappedSimilarity`, how alike the mapped labels M(y_t) of different samples are (any
  * pair code), each the mean cosine over pairs of samples and positions (`crossSampleSimilarity`). A mapping that
  * gives every image the same output (the trivial solution the anchor is meant to prevent) shows `mappedSimilarity`
- * near 1. Each part is present only when it has at least two samples to compare.
+ * near 1. Each part is present only when it has at least two samples to compare, and only with `diagnostics` on.
  */
 function collapseParts(anchor: tf.Tensor, mappedLabels: readonly tf.Tensor4D[]): Record<string, tf.Scalar> {
   const parts: Record<string, tf.Scalar> = {};
@@ -361,7 +368,7 @@ export function createPairwiseConsistency(options: PairwiseOptions): PairwiseReg
           parts: {
             consistency: consistency as tf.Scalar,
             pairs: tf.scalar(pairTotal),
-            ...collapseParts(anchor, mappedLabels),
+            ...(settings.diagnostics ? collapseParts(anchor, mappedLabels) : {}),
           },
         };
       });

@@ -222,6 +222,33 @@ describe('pairwise regularizer', () => {
     regularizer.dispose();
   });
 
+  it('diagnostics: false drops the two similarity parts and leaves the loss and the other parts unchanged', () => {
+    const input = pairwiseInput(labelMask, 0.125);
+    const logged = createPairwiseConsistency({ tasks, widthMultiplier: 0.125, seed: 3 });
+    const quiet = createPairwiseConsistency({ tasks, widthMultiplier: 0.125, seed: 3, diagnostics: false });
+    const before = tf.memory().numTensors;
+    const withParts = logged.loss(input);
+    const without = quiet.loss(input);
+    expect(Object.keys(withParts.parts).sort()).toEqual([
+      'anchorSimilarity',
+      'consistency',
+      'mappedSimilarity',
+      'pairs',
+    ]);
+    expect(Object.keys(without.parts).sort()).toEqual(['consistency', 'pairs']);
+    expect(without.loss.dataSync()[0]).toBe(withParts.loss.dataSync()[0]);
+    expect(without.parts.consistency!.dataSync()[0]).toBe(withParts.parts.consistency!.dataSync()[0]);
+    tf.dispose([
+      withParts.loss,
+      without.loss,
+      ...Object.values(withParts.parts),
+      ...Object.values(without.parts),
+    ]);
+    expect(tf.memory().numTensors).toBe(before);
+    logged.dispose();
+    quiet.dispose();
+  });
+
   it('gradient flow: anchor detached, labels constant, source heads and the mapping net get gradient', () => {
     const regularizer = createPairwiseConsistency({ tasks, widthMultiplier: 0.125, seed: 6 });
     const base = pairwiseInput([[1, 0, 0]], 0.125);
