@@ -2,9 +2,9 @@
 // Prediction Tasks from Partially Annotated Data", CVPR 2022, arXiv 2111.14893; official code VICO-UoE/MTPSL):
 // k(s, t) over the T×T grid without its diagonal, prepPred on predictions and prepGT on labels (pairwise.md §1–2).
 
-import { gumbelSoftmax, type RandomSource, type TaskSpec } from '@partial-mtl/core';
+import type { RandomSource, TaskSpec } from '@partial-mtl/core';
 import * as tf from '@tensorflow/tfjs';
-import { oneHotWithIgnore } from './jtr-encoding.js';
+import { type CategoricalEncoding, categoricalSample, oneHotWithIgnore } from './jtr-encoding.js';
 
 /** Number of ordered task pairs, T(T − 1). */
 export function pairCount(taskCount: number): number {
@@ -30,14 +30,20 @@ function divideBySampleMax(x: tf.Tensor): tf.Tensor {
 }
 
 /**
- * prepPred: seg → hard straight-through Gumbel-softmax (τ 1) of the logits; depth → p / (max p + 1e-12) per sample;
- * normals → (p + 1)/2; other dense tasks unchanged. Gradients flow (through the straight-through sample for seg).
+ * prepPred: seg → hard straight-through Gumbel-softmax (τ 1) of the logits (MTPSL; `segmentation: 'softmax'` is an
+ * extension, the deterministic class probabilities); depth → p / (max p + 1e-12) per sample; normals → (p + 1)/2;
+ * other dense tasks unchanged. Gradients flow (through the straight-through sample for seg).
  */
-export function preparePrediction(task: TaskSpec, prediction: tf.Tensor, random: RandomSource): tf.Tensor4D {
+export function preparePrediction(
+  task: TaskSpec,
+  prediction: tf.Tensor,
+  random: RandomSource,
+  segmentation: CategoricalEncoding = 'straight-through-gumbel',
+): tf.Tensor4D {
   return tf.tidy(() => {
     switch (task.kind) {
       case 'segmentation':
-        return gumbelSoftmax(prediction, random, { temperature: 1, hard: true }) as tf.Tensor4D;
+        return categoricalSample(prediction, segmentation, random) as tf.Tensor4D;
       case 'depth':
         return divideBySampleMax(prediction) as tf.Tensor4D;
       case 'normals':

@@ -1,7 +1,8 @@
 // Pairwise cross-task consistency (Li, Liu & Bilen, "Learning Multiple Dense Prediction Tasks from Partially
 // Annotated Data", CVPR 2022, arXiv 2111.14893; official code VICO-UoE/MTPSL), as pairwise.md records it:
 // L_pair = D(ms, mt) + r·(D(ms, stop f) + D(mt, stop f)), summed over (unlabelled s, labelled t) pairs, times λ / B.
-// Divergences: the pair code is an argument (not a global); `clean` batches the pairs (BN statistics change).
+// Divergences: the pair code is an argument (not a global); `clean` batches the pairs (BN statistics change);
+// `segmentationPrediction: 'softmax'` (not the default) replaces the straight-through Gumbel sample of prepPred.
 
 import {
   isDenseTask,
@@ -16,6 +17,7 @@ import {
 import * as tf from '@tensorflow/tfjs';
 import { labelOf, predictionOf, type RegularizerBaseOptions } from './common-options.js';
 import { cosineDistancePerSample, crossSampleSimilarity } from './cosine-distance.js';
+import type { CategoricalEncoding } from './jtr-encoding.js';
 import { createFilmMappingNetwork, type FilmMappingNetwork } from './networks/film-mapping-network.js';
 import { pairIndex, prepareLabel, preparePrediction } from './pairwise-preparation.js';
 
@@ -52,6 +54,12 @@ export interface PairwiseSettings {
    * leaves the loss unchanged.
    */
   readonly diagnostics: boolean;
+  /**
+   * How the prediction side encodes a segmentation prediction: 'straight-through-gumbel' (MTPSL: a hard sample,
+   * τ 1, default) or 'softmax' (an extension, not in the paper: the class probabilities, no sampling noise). The
+   * label side is always one-hot.
+   */
+  readonly segmentationPrediction: CategoricalEncoding;
 }
 
 export const pairwiseDefaults: PairwiseSettings = {
@@ -68,6 +76,7 @@ export const pairwiseDefaults: PairwiseSettings = {
   filmLearningRate: 1e-3,
   filmSchedule: { stepSize: 30, gamma: 0.5 },
   diagnostics: true,
+  segmentationPrediction: 'straight-through-gumbel',
 };
 
 export type PairwiseOptions = RegularizerBaseOptions &
@@ -260,7 +269,7 @@ export function createPairwiseConsistency(options: PairwiseOptions): PairwiseReg
     return tf.tidy(() => {
       const pair = pairIndex(sourceIndex, targetIndex, taskCount);
       const mappedPrediction = mappingNetwork.apply(
-        preparePrediction(source, prediction, random),
+        preparePrediction(source, prediction, random, settings.segmentationPrediction),
         sourceIndex,
         pair,
       );

@@ -98,6 +98,68 @@ describe('pairwise pair index and preparation', () => {
       ).dataSync(),
     );
     expect(sample.filter((v) => Math.abs(v - 1) < 1e-6)).toHaveLength(2);
+    // The softmax extension: the class probabilities, by hand.
+    const soft = Array.from(
+      preparePrediction(
+        segTask,
+        tf.tensor4d([5, 0, 0, 0, 0, 9], [1, 1, 2, 3]),
+        new RandomSource(1),
+        'softmax',
+      ).dataSync(),
+    );
+    const first = [Math.exp(5), 1, 1].map((v) => v / (Math.exp(5) + 2));
+    const second = [1, 1, Math.exp(9)].map((v) => v / (Math.exp(9) + 2));
+    [...first, ...second].forEach((v, i) => {
+      expect(soft[i]).toBeCloseTo(v, 6);
+    });
+  });
+
+  it("segmentationPrediction: 'softmax' takes no Gumbel draw; the default does", () => {
+    const segTasks = defineTasks([
+      { name: 'semseg', kind: 'segmentation', channels: 3 },
+      { name: 'depth', kind: 'depth', channels: 1 },
+    ]);
+    const names = segTasks.map((task) => task.name);
+    const labels = {
+      semseg: tf.tensor4d([0, 1, 2, -1, 2, 1, 0, 0], [2, 2, 2, 1]),
+      depth: tf.tensor4d([1, 2, 3, 4, 2, 2, 1, 3], [2, 2, 2, 1]),
+    };
+    const predictions = {
+      semseg: tf.tensor4d(fixedValues(24, 7), [2, 2, 2, 3]),
+      depth: tf.tensor4d(fixedValues(8, 8), [2, 2, 2, 1]),
+    };
+    const mask = [
+      [0, 1],
+      [0, 1],
+    ]; // segmentation unlabelled: it is the source of both pairs
+    const bottleneck = tf.tensor4d(fixedValues(2 * 8, 9), [2, 1, 1, 8]);
+    const view = makeBatch(names, labels, mask);
+    const output = { predictions, features: { bottleneck } };
+    const lossWith = (segmentationPrediction: 'softmax' | 'straight-through-gumbel', seed: number) => {
+      const regularizer = createPairwiseConsistency({
+        tasks: segTasks,
+        widthMultiplier: 0.125,
+        stages: 1,
+        seed: 3,
+        segmentationPrediction,
+        warn: () => {},
+      });
+      const input = makeInput(
+        segTasks,
+        { ...makeBatch(names, labels, mask), views: [view] },
+        output,
+        [output],
+        seed,
+      );
+      const { loss, parts } = regularizer.loss(input);
+      const value = loss.dataSync()[0]!;
+      tf.dispose([loss, ...Object.values(parts)]);
+      regularizer.dispose();
+      return value;
+    };
+    expect(lossWith('softmax', 1)).toBe(lossWith('softmax', 2));
+    const drawn = [1, 2, 3, 4].map((seed) => lossWith('straight-through-gumbel', seed));
+    expect(new Set(drawn).size).toBeGreaterThan(1);
   });
 });
 
