@@ -31,6 +31,25 @@ export function labelOf(labels: Readonly<Record<string, tf.Tensor>>, task: strin
   return label;
 }
 
+/**
+ * Throws unless each named setting holds one of its allowed values, naming the method, the field and the choices: a
+ * misspelt choice (say `mode: 'fathful'`) must not quietly select another branch.
+ */
+export function checkChoices(
+  method: string,
+  settings: object,
+  choices: Readonly<Record<string, readonly (string | boolean)[]>>,
+): void {
+  for (const [field, allowed] of Object.entries(choices)) {
+    const value = (settings as Record<string, unknown>)[field];
+    if (!allowed.includes(value as string | boolean)) {
+      throw new Error(
+        `${method}: ${field} must be one of ${allowed.map((choice) => JSON.stringify(choice)).join(', ')}; got ${JSON.stringify(value)}`,
+      );
+    }
+  }
+}
+
 /** A scalar zero with no gradient path (for empty terms). */
 export function zeroScalar(): tf.Scalar {
   return tf.scalar(0);

@@ -12,7 +12,13 @@ import type {
 } from '@partial-mtl/core';
 import { oneHotFloat32, stopGradient } from '@partial-mtl/core';
 import * as tf from '@tensorflow/tfjs';
-import { labelOf, maskColumnOf, predictionOf, type RegularizerBaseOptions } from './common-options.js';
+import {
+  checkChoices,
+  labelOf,
+  maskColumnOf,
+  predictionOf,
+  type RegularizerBaseOptions,
+} from './common-options.js';
 import { type CoannotatedData, du2014Relatedness, estimateRelatedness } from './relatedness.js';
 
 export interface DistributionMatchingSettings {
@@ -324,6 +330,17 @@ export function supervisedClassificationLoss(
  */
 export function createDistributionMatching(options: DistributionMatchingOptions): Regularizer {
   const settings: DistributionMatchingSettings = { ...distributionMatchingDefaults, ...options };
+  checkChoices('distribution-matching', settings, {
+    observationalValue: ['share', 'one'],
+    auNormalisation: ['batch', 'sample'],
+    coannotation: ['soft', 'hard', 'off'],
+    direction: ['both', 'expToAu', 'auToExp', 'off'],
+    auToExpForm: ['perAu', 'naiveBayes'],
+    detachTarget: [true, false],
+    dmOn: ['all', 'missingOther'],
+  });
+  if (!Array.isArray(settings.relatedness))
+    checkChoices('distribution-matching', settings, { relatedness: ['du2014', 'empirical'] });
   const classTask = findTask(options.tasks, options.classTask, 'multiclass');
   const attributeTask = findTask(options.tasks, options.attributeTask, 'multilabel');
   const relatednessMatrix = tf.tensor2d(resolveRelatedness(options, classTask, attributeTask));

@@ -18,7 +18,7 @@ import {
   type VariableGroup,
 } from '@partial-mtl/core';
 import * as tf from '@tensorflow/tfjs';
-import { labelOf, predictionOf, type RegularizerBaseOptions } from './common-options.js';
+import { checkChoices, labelOf, predictionOf, type RegularizerBaseOptions } from './common-options.js';
 import { cosineDistancePerSample } from './cosine-distance.js';
 import {
   categoricalSample,
@@ -131,6 +131,7 @@ export function resolveJtrOptions(
   options: Omit<JtrOptions, 'tasks'>,
 ): JtrSettings & { readonly quirks: JtrQuirks } {
   const settings = { ...jtrDefaults, ...options };
+  checkChoices('jtr', settings, { mode: ['faithful', 'clean'] });
   const preset = settings.mode === 'clean' ? cleanJtrQuirks : faithfulJtrQuirks;
   return { ...settings, quirks: { ...preset, ...(options.quirks ?? {}) } };
 }

@@ -15,7 +15,7 @@ import {
   type VariableGroup,
 } from '@partial-mtl/core';
 import * as tf from '@tensorflow/tfjs';
-import { labelOf, predictionOf, type RegularizerBaseOptions } from './common-options.js';
+import { checkChoices, labelOf, predictionOf, type RegularizerBaseOptions } from './common-options.js';
 import { cosineDistancePerSample, crossSampleSimilarity } from './cosine-distance.js';
 import type { CategoricalEncoding } from './jtr-encoding.js';
 import { createFilmMappingNetwork, type FilmMappingNetwork } from './networks/film-mapping-network.js';
@@ -230,6 +230,13 @@ export function consistencyWeightAt(settings: PairwiseSettings, epoch: number, s
  */
 export function createPairwiseConsistency(options: PairwiseOptions): PairwiseRegularizer {
   const settings: PairwiseSettings = { ...pairwiseDefaults, ...options };
+  checkChoices('pairwise', settings, {
+    mode: ['faithful', 'clean'],
+    pairs: ['partial', 'all'],
+    rampUp: ['fixed', 'up'],
+    segmentationPrediction: ['straight-through-gumbel', 'softmax'],
+    diagnostics: [true, false],
+  });
   // Pairs are formed among dense tasks only (MTPSL maps per-pixel maps); classification tasks are ignored.
   const tasks = options.tasks.filter((task) => isDenseTask(task));
   if (tasks.length < 2) {

@@ -34,6 +34,69 @@ describe('none', () => {
       'pairwise',
     ]);
   });
+
+  it('a misspelt choice fails at creation, naming the method, the field and the choices', () => {
+    const dense = defineTasks([
+      { name: 'depth', kind: 'depth', channels: 1 },
+      { name: 'normal', kind: 'normals', channels: 3 },
+    ]);
+    const affect = defineTasks([
+      { name: 'expression', kind: 'multiclass', channels: 3 },
+      { name: 'au', kind: 'multilabel', channels: 2 },
+    ]);
+    const relatedness = [
+      [1, 0],
+      [0, 1],
+      [0.5, 0.5],
+    ];
+    const cases: Array<[Parameters<typeof createRegularizer>[0], Record<string, unknown>, RegExp]> = [
+      [
+        'pairwise',
+        { tasks: dense, mode: 'fathful' },
+        /pairwise: mode must be one of "faithful", "clean"; got "fathful"/,
+      ],
+      [
+        'pairwise',
+        { tasks: dense, segmentationPrediction: 'soft-max' },
+        /segmentationPrediction must be one of/,
+      ],
+      ['pairwise', { tasks: dense, rampUp: 'linear' }, /rampUp must be one of "fixed", "up"/],
+      ['pairwise', { tasks: dense, diagnostics: 'no' }, /diagnostics must be one of true, false; got "no"/],
+      ['jtr', { tasks: dense, mode: 'Clean' }, /jtr: mode must be one of "faithful", "clean"; got "Clean"/],
+      [
+        'distribution-matching',
+        { tasks: affect, relatedness, direction: 'exp2au' },
+        /distribution-matching: direction must be one of "both", "expToAu", "auToExp", "off"; got "exp2au"/,
+      ],
+      [
+        'distribution-matching',
+        { tasks: affect, relatedness: 'du2041' },
+        /distribution-matching: relatedness must be one of "du2014", "empirical"; got "du2041"/,
+      ],
+    ];
+    for (const [name, options, message] of cases) {
+      expect(() =>
+        createRegularizer(name, options as unknown as Parameters<typeof createRegularizer>[1]),
+      ).toThrow(message);
+    }
+    // The same options spelt right build (and free) each regularizer.
+    for (const [name, options] of [
+      [
+        'pairwise',
+        {
+          tasks: dense,
+          mode: 'clean',
+          segmentationPrediction: 'softmax',
+          diagnostics: false,
+          widthMultiplier: 0.125,
+        },
+      ],
+      ['jtr', { tasks: dense, mode: 'clean', widthMultiplier: 0.125 }],
+      ['distribution-matching', { tasks: affect, relatedness, direction: 'expToAu' }],
+    ] as const) {
+      createRegularizer(name, options as unknown as Parameters<typeof createRegularizer>[1]).dispose();
+    }
+  });
 });
 
 describe('consistency (unverified baseline)', () => {
