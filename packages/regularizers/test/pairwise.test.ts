@@ -115,6 +115,7 @@ describe('pairwise pair index and preparation', () => {
   });
 
   it("segmentationPrediction: 'softmax' takes no Gumbel draw; the default does", () => {
+    tf.engine().startScope(); // the fixtures below are freed at endScope
     const segTasks = defineTasks([
       { name: 'semseg', kind: 'segmentation', channels: 3 },
       { name: 'depth', kind: 'depth', channels: 1 },
@@ -160,6 +161,7 @@ describe('pairwise pair index and preparation', () => {
     expect(lossWith('softmax', 1)).toBe(lossWith('softmax', 2));
     const drawn = [1, 2, 3, 4].map((seed) => lossWith('straight-through-gumbel', seed));
     expect(new Set(drawn).size).toBeGreaterThan(1);
+    tf.engine().endScope();
   });
 });
 
