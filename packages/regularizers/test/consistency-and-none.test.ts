@@ -2,7 +2,7 @@ import { defineTasks } from '@partial-mtl/core';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRegularizer, regularizerNames } from '../src/index.js';
-import { makeBatch, makeInput, useCpu } from './helpers.js';
+import { creationFixtures, makeBatch, makeInput, useCpu } from './helpers.js';
 
 beforeAll(useCpu);
 
@@ -36,19 +36,7 @@ describe('none', () => {
   });
 
   it('a misspelt choice fails at creation, naming the method, the field and the choices', () => {
-    const dense = defineTasks([
-      { name: 'depth', kind: 'depth', channels: 1 },
-      { name: 'normal', kind: 'normals', channels: 3 },
-    ]);
-    const affect = defineTasks([
-      { name: 'expression', kind: 'multiclass', channels: 3 },
-      { name: 'au', kind: 'multilabel', channels: 2 },
-    ]);
-    const relatedness = [
-      [1, 0],
-      [0, 1],
-      [0.5, 0.5],
-    ];
+    const { denseTasks: dense, affectTasks: affect, relatedness } = creationFixtures;
     const cases: Array<[Parameters<typeof createRegularizer>[0], Record<string, unknown>, RegExp]> = [
       [
         'pairwise',

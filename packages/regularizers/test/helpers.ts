@@ -1,6 +1,7 @@
 // Test helpers: building batches and regularizer inputs from plain arrays.
 
 import {
+  defineTasks,
   enableWasmTraining,
   type NetworkOutput,
   RandomSource,
@@ -56,3 +57,22 @@ export function makeInput(
 export function fixedValues(count: number, salt = 0): number[] {
   return Array.from({ length: count }, (_, i) => Math.sin(12.9898 * (i + 1) + 78.233 * (salt + 1)) * 0.999);
 }
+
+/** Small task sets for tests that only create regularizers: three dense tasks, and a class → attribute pair with R. */
+export const creationFixtures = {
+  denseTasks: defineTasks([
+    { name: 'depth', kind: 'depth', channels: 1 },
+    { name: 'normal', kind: 'normals', channels: 3 },
+    { name: 'semseg', kind: 'segmentation', channels: 4 },
+  ]),
+  affectTasks: defineTasks([
+    { name: 'expression', kind: 'multiclass', channels: 4 },
+    { name: 'actionUnits', kind: 'multilabel', channels: 3 },
+  ]),
+  relatedness: [
+    [1, 0.5, 0],
+    [0.2, 0, 0],
+    [0, 1, 0.5],
+    [0, 0, 1],
+  ],
+};

@@ -18,7 +18,13 @@ import {
   singlePositionWarning,
 } from '../src/index.js';
 import { takeSamples } from '../src/pairwise.js';
-import { fixedValues, makeBatch, makeInput, useCpuWithFastConvGradients } from './helpers.js';
+import {
+  creationFixtures,
+  fixedValues,
+  makeBatch,
+  makeInput,
+  useCpuWithFastConvGradients,
+} from './helpers.js';
 
 beforeAll(useCpuWithFastConvGradients);
 
@@ -528,21 +534,7 @@ describe('pairwise clean mode on wasm and dispose', () => {
   });
 
   it('create + dispose leaves no tensors behind, for pairwise and every other regularizer', () => {
-    const denseTasks = defineTasks([
-      { name: 'depth', kind: 'depth', channels: 1 },
-      { name: 'normal', kind: 'normals', channels: 3 },
-      { name: 'semseg', kind: 'segmentation', channels: 4 },
-    ]);
-    const affectTasks = defineTasks([
-      { name: 'expression', kind: 'multiclass', channels: 4 },
-      { name: 'actionUnits', kind: 'multilabel', channels: 3 },
-    ]);
-    const relatedness = [
-      [1, 0.5, 0],
-      [0.2, 0, 0],
-      [0, 1, 0.5],
-      [0, 0, 1],
-    ];
+    const { denseTasks, affectTasks, relatedness } = creationFixtures;
     const cases: Array<[string, typeof denseTasks]> = [
       ['pairwise', denseTasks],
       ['jtr', denseTasks],
