@@ -2,6 +2,9 @@
 // Learning", CVPR 2024, arXiv 2404.01976), after the official code (KentoNishi/JTR-CVPR-2024) as jtr.md records it.
 // Modes: 'faithful' keeps the official quirks (jtr.md §8), 'clean' fixes them; each quirk has its own flag.
 // Divergences: unpooling by an equality mask; classification tasks broadcast over the map (our extension).
+// `segmentationPrediction: 'softmax'` (an extension, not the default) encodes every predicted segmentation or
+// multiclass channel, in Y, in Yhat and in the reconstruction targets, as the softmax instead of the paper's
+// straight-through Gumbel sample (no draw at all; quirks 1 and 2 then have nothing to act on).
 // Clean-only fix beyond jtr.md §8 (flag `unnormalisedNormalTarget`): the normal reconstruction compares r̂ with the
 // normalised target (a true cosine, ≥ 0); the official r̂·tgt with a (n+1)/2 target of norm up to 1.37 divided by Σm
 // made the clean reconstruction loss negative (~−0.3 in the demo).
@@ -21,6 +24,7 @@ import * as tf from '@tensorflow/tfjs';
 import { checkChoices, labelOf, predictionOf, type RegularizerBaseOptions } from './common-options.js';
 import { cosineDistancePerSample } from './cosine-distance.js';
 import {
+  type CategoricalEncoding,
   categoricalSample,
   concatenateChannels,
   type DepthPhiConstants,
@@ -104,6 +108,11 @@ export interface JtrSettings {
   readonly depthPhi: DepthPhiConstants;
   /** Stack resolution when no task is dense (classification stacks broadcast to this square map). */
   readonly classificationResolution: number;
+  /**
+   * How predicted segmentation (and multiclass) maps enter the stacks: the paper's straight-through Gumbel sample
+   * (default) or, as an extension, the softmax everywhere. The same key and values as pairwise's option.
+   */
+  readonly segmentationPrediction: CategoricalEncoding;
   /** Optimizer group of the auto-encoder: Adam lr 1e-4, StepLR(200, 0.5). */
   readonly learningRate: number;
   readonly schedule: { readonly stepSize: number; readonly gamma: number };
@@ -117,6 +126,7 @@ export const jtrDefaults: JtrSettings = {
   widthMultiplier: 1,
   depthPhi: depthPhiDefaults,
   classificationResolution: 32,
+  segmentationPrediction: 'straight-through-gumbel',
   learningRate: 1e-4,
   schedule: { stepSize: 200, gamma: 0.5 },
 };
@@ -131,7 +141,10 @@ export function resolveJtrOptions(
   options: Omit<JtrOptions, 'tasks'>,
 ): JtrSettings & { readonly quirks: JtrQuirks } {
   const settings = { ...jtrDefaults, ...options };
-  checkChoices('jtr', settings, { mode: ['faithful', 'clean'] });
+  checkChoices('jtr', settings, {
+    mode: ['faithful', 'clean'],
+    segmentationPrediction: ['straight-through-gumbel', 'softmax'],
+  });
   const preset = settings.mode === 'clean' ? cleanJtrQuirks : faithfulJtrQuirks;
   return { ...settings, quirks: { ...preset, ...(options.quirks ?? {}) } };
 }
@@ -190,8 +203,11 @@ export function buildJtrViewStacks(
       const prediction = detachWhereLabelled(view.predictions[t]!, labelled);
       const label = view.labels[t]!;
       const categorical = task.kind === 'segmentation' || task.kind === 'multiclass';
+      const softmaxEverywhere = settings.segmentationPrediction === 'softmax';
       const predictionEncoding =
-        viewNumber === 2 && quirks.viewTwoSoftmaxPrediction ? 'softmax' : 'straight-through-gumbel';
+        softmaxEverywhere || (viewNumber === 2 && quirks.viewTwoSoftmaxPrediction)
+          ? 'softmax'
+          : 'straight-through-gumbel';
       const encodedPrediction = encodePrediction(
         task,
         prediction,
@@ -202,7 +218,9 @@ export function buildJtrViewStacks(
       );
       // Y's prediction channel: a separate draw (quirk 2) or Yhat's own sample when Yhat drew one.
       const stackPrediction =
-        categorical && (quirks.independentGumbelDraws || predictionEncoding === 'softmax')
+        categorical &&
+        !softmaxEverywhere &&
+        (quirks.independentGumbelDraws || predictionEncoding === 'softmax')
           ? encodePrediction(task, prediction, mask, 'straight-through-gumbel', random, encoding)
           : encodedPrediction;
       let encodedLabel = encodeLabel(task, label, prediction, encoding);
@@ -215,7 +233,7 @@ export function buildJtrViewStacks(
       let predictionTarget: tf.Tensor = encodedPrediction;
       let stackCountSource: tf.Tensor | undefined;
       let predictionCountSource: tf.Tensor | undefined;
-      if (categorical && isDenseTask(task) && quirks.independentGumbelDraws) {
+      if (categorical && isDenseTask(task) && quirks.independentGumbelDraws && !softmaxEverywhere) {
         const fresh = () => tf.mul(categoricalSample(prediction, 'straight-through-gumbel', random), mask);
         stackTarget = tf.add(tf.mul(weight, encodedLabel), tf.mul(tf.sub(1, weight), fresh()));
         predictionTarget = fresh();

@@ -157,6 +157,42 @@ describe('JTR encodings and stacks', () => {
     expect(stack.every((v) => v === 0 || Math.abs(v - 1) < 1e-6)).toBe(true);
     expect(stack.reduce((a, b) => a + b, 0)).toBeCloseTo(2, 5);
   });
+
+  it("segmentationPrediction: 'softmax' puts the softmax in Y, Yhat and both targets, in either mode, with no draw", () => {
+    const tasks = defineTasks([{ name: 'semseg', kind: 'segmentation', channels: 3 }]);
+    const logits = [0.2, -1, 0.5, 1, 0, -0.3];
+    const e = logits.map(Math.exp);
+    const expected = [0, 3].flatMap((i) => e.slice(i, i + 3).map((v) => v / (e[i]! + e[i + 1]! + e[i + 2]!)));
+    for (const mode of ['faithful', 'clean'] as const) {
+      for (const seed of [0, 1]) {
+        const stacks = buildJtrViewStacks(
+          tasks,
+          {
+            predictions: [tf.tensor4d(logits, [1, 1, 2, 3])],
+            labels: [tf.tensor4d([2, -1], [1, 1, 2, 1])],
+            labelled: tf.tensor2d([[0]]),
+          },
+          2,
+          new RandomSource(seed),
+          resolveJtrOptions({ mode, segmentationPrediction: 'softmax' }),
+          { height: 1, width: 2 },
+        );
+        for (const tensor of [
+          stacks.stack,
+          stacks.predictionStack,
+          stacks.stackTargets[0]!,
+          stacks.predictionTargets[0]!,
+        ]) {
+          Array.from(tensor.dataSync()).forEach((v, i) => {
+            expect(v).toBeCloseTo(expected[i]!, 5);
+          });
+        }
+      }
+    }
+    expect(() => resolveJtrOptions({ segmentationPrediction: 'gumbel' as 'softmax' })).toThrow(
+      /jtr.*segmentationPrediction.*straight-through-gumbel/s,
+    );
+  });
 });
 
 // A tiny end-to-end setting: two samples, 32×32 maps, auto-encoder width 1/8.
