@@ -185,6 +185,7 @@ export function buildJtrViewStacks(
 ): JtrViewStacks {
   return tf.tidy(() => {
     const { quirks } = settings;
+    const softmaxEverywhere = settings.segmentationPrediction === 'softmax';
     const encoding: EncodingSettings = {
       depthPhi: quirks.sharedDepthConstants ? depthPhiDefaults : settings.depthPhi,
       ...resolution,
@@ -203,7 +204,6 @@ export function buildJtrViewStacks(
       const prediction = detachWhereLabelled(view.predictions[t]!, labelled);
       const label = view.labels[t]!;
       const categorical = task.kind === 'segmentation' || task.kind === 'multiclass';
-      const softmaxEverywhere = settings.segmentationPrediction === 'softmax';
       const predictionEncoding =
         softmaxEverywhere || (viewNumber === 2 && quirks.viewTwoSoftmaxPrediction)
           ? 'softmax'
