@@ -158,37 +158,45 @@ describe('JTR encodings and stacks', () => {
     expect(stack.reduce((a, b) => a + b, 0)).toBeCloseTo(2, 5);
   });
 
-  it("segmentationPrediction: 'softmax' puts the softmax in Y, Yhat and both targets, in either mode, with no draw", () => {
+  it("segmentationPrediction: 'softmax' puts the softmax in Y, Yhat and the targets, both views and modes, no draw", () => {
     const tasks = defineTasks([{ name: 'semseg', kind: 'segmentation', channels: 3 }]);
     const logits = [0.2, -1, 0.5, 1, 0, -0.3];
     const e = logits.map(Math.exp);
     const expected = [0, 3].flatMap((i) => e.slice(i, i + 3).map((v) => v / (e[i]! + e[i + 1]! + e[i + 2]!)));
+    const before = tf.memory().numTensors;
     for (const mode of ['faithful', 'clean'] as const) {
-      for (const seed of [0, 1]) {
-        const stacks = buildJtrViewStacks(
-          tasks,
-          {
-            predictions: [tf.tensor4d(logits, [1, 1, 2, 3])],
-            labels: [tf.tensor4d([2, -1], [1, 1, 2, 1])],
-            labelled: tf.tensor2d([[0]]),
-          },
-          2,
-          new RandomSource(seed),
-          resolveJtrOptions({ mode, segmentationPrediction: 'softmax' }),
-          { height: 1, width: 2 },
-        );
-        for (const tensor of [
-          stacks.stack,
-          stacks.predictionStack,
-          stacks.stackTargets[0]!,
-          stacks.predictionTargets[0]!,
-        ]) {
-          Array.from(tensor.dataSync()).forEach((v, i) => {
-            expect(v).toBeCloseTo(expected[i]!, 5);
+      for (const viewNumber of [1, 2] as const) {
+        for (const seed of [0, 1]) {
+          tf.tidy(() => {
+            const stacks = buildJtrViewStacks(
+              tasks,
+              {
+                predictions: [tf.tensor4d(logits, [1, 1, 2, 3])],
+                labels: [tf.tensor4d([2, -1], [1, 1, 2, 1])],
+                labelled: tf.tensor2d([[0]]),
+              },
+              viewNumber,
+              new RandomSource(seed),
+              resolveJtrOptions({ mode, segmentationPrediction: 'softmax' }),
+              { height: 1, width: 2 },
+            );
+            const encoded = [
+              stacks.stack,
+              stacks.predictionStack,
+              ...stacks.stackTargets,
+              ...stacks.predictionTargets,
+            ];
+            expect(encoded).toHaveLength(viewNumber === 2 ? 4 : 2);
+            for (const tensor of encoded) {
+              Array.from(tensor.dataSync()).forEach((v, i) => {
+                expect(v).toBeCloseTo(expected[i]!, 5);
+              });
+            }
           });
         }
       }
     }
+    expect(tf.memory().numTensors).toBe(before);
     expect(() => resolveJtrOptions({ segmentationPrediction: 'gumbel' as 'softmax' })).toThrow(
       /jtr.*segmentationPrediction.*straight-through-gumbel/s,
     );
