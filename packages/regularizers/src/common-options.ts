@@ -50,6 +50,25 @@ export function checkChoices(
   }
 }
 
+const warnedThisProcess = new Set<string>();
+
+/**
+ * A function that passes on the first message it gets and drops the rest (one warning per regularizer instance):
+ * to `warn` when given, else to `console.warn` once per process and message.
+ */
+export function warnOnce(warn?: (message: string) => void): (message: string) => void {
+  let warned = false;
+  return (message) => {
+    if (warned) return;
+    warned = true;
+    if (warn) warn(message);
+    else if (!warnedThisProcess.has(message)) {
+      warnedThisProcess.add(message);
+      console.warn(`[partial-mtl] ${message}`);
+    }
+  };
+}
+
 /** A scalar zero with no gradient path (for empty terms). */
 export function zeroScalar(): tf.Scalar {
   return tf.scalar(0);

@@ -37,6 +37,7 @@ export {
   type JtrViewStacks,
   jtrDefaults,
   resolveJtrOptions,
+  singlePositionLatentWarning,
 } from './jtr.js';
 export {
   type CategoricalEncoding,

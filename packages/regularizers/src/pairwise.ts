@@ -15,7 +15,13 @@ import {
   type VariableGroup,
 } from '@partial-mtl/core';
 import * as tf from '@tensorflow/tfjs';
-import { checkChoices, labelOf, predictionOf, type RegularizerBaseOptions } from './common-options.js';
+import {
+  checkChoices,
+  labelOf,
+  predictionOf,
+  type RegularizerBaseOptions,
+  warnOnce,
+} from './common-options.js';
 import { cosineDistancePerSample, crossSampleSimilarity } from './cosine-distance.js';
 import type { CategoricalEncoding } from './jtr-encoding.js';
 import { createFilmMappingNetwork, type FilmMappingNetwork } from './networks/film-mapping-network.js';
@@ -100,8 +106,6 @@ export type PairwiseOptions = RegularizerBaseOptions &
  */
 export const singlePositionWarning =
   'pairwise: the bottleneck (anchor f, and the mapping output) is 1×1; the mapping network tends to collapse to one output for every image at this size (on 32×32 synthetic scenes: cosine 1.0000 between the mapped labels of different images), so the consistency term carries no information. Watch regularizer/mappedSimilarity in the train log; use larger inputs or fewer SegNet stages (backboneOptions.stages), and check that the anchor varies across images (regularizer/anchorSimilarity well below 1). MTPSL trains NYU-v2 at 288×384: a 9×12 bottleneck.';
-
-let warnedThisProcess = false;
 
 /**
  * Collapse diagnostics, logged with the loss (no gradient reaches them): `anchorSimilarity`, how alike the anchors f
@@ -251,16 +255,7 @@ export function createPairwiseConsistency(options: PairwiseOptions): PairwiseReg
     random: new RandomSource(options.seed ?? 0).fork('pairwise'),
   });
   const taskCount = tasks.length;
-  let warned = false;
-  const warnOnce = (message: string) => {
-    if (warned) return;
-    warned = true;
-    if (options.warn) options.warn(message);
-    else if (!warnedThisProcess) {
-      warnedThisProcess = true;
-      console.warn(`[partial-mtl] ${message}`);
-    }
-  };
+  const warnSinglePosition = warnOnce(options.warn);
 
   /** L_pair per sample [n] for one ordered pair over a group of samples (batch n), and the mapped label. */
   function pairLoss(
@@ -327,7 +322,7 @@ export function createPairwiseConsistency(options: PairwiseOptions): PairwiseReg
       if (!bottleneck)
         throw new Error('pairwise: the network output has no features.bottleneck (the anchor f)');
       if (bottleneck.rank === 4 && bottleneck.shape[1] === 1 && bottleneck.shape[2] === 1)
-        warnOnce(singlePositionWarning);
+        warnSinglePosition(singlePositionWarning);
       const columns = tasks.map((task) => {
         const column = view.taskNames.indexOf(task.name);
         if (column < 0)

@@ -8,6 +8,7 @@ import {
   createRegularizer,
   phi,
   resolveJtrOptions,
+  singlePositionLatentWarning,
 } from '../src/index.js';
 import { fixedValues, makeBatch, makeInput, useCpuWithFastConvGradients } from './helpers.js';
 
@@ -286,32 +287,52 @@ describe('JTR regularizer', () => {
     regularizer.dispose();
   });
 
-  it('d1 equals the cosine distance of the frozen encodings of hand-built view-1 stacks', () => {
-    const regularizer = createJointTaskRegularization({
-      tasks: geometricTasks,
-      widthMultiplier: 0.125,
-      mode: 'clean',
-      seed: 2,
-    });
-    const input = jtrInput(geometricTasks, [[1, 0]]);
-    const { parts } = regularizer.loss(input);
-    const expected = tf.tidy(() => {
-      const view = input.batch.views![0]!;
-      const depth = input.viewOutputs[0]!.predictions.depth!;
-      const normal = input.viewOutputs[0]!.predictions.normal!;
-      const label = view.labels.depth!;
-      const mask = tf.cast(tf.notEqual(label, 0), 'float32');
-      const normalChannels = tf.div(tf.add(tf.mul(normal, mask), 1), 2);
-      const stack = tf.concat([tf.mul(phi(label), mask), normalChannels], 3) as tf.Tensor4D;
-      const predictionStack = tf.concat([phi(tf.mul(depth, mask)), normalChannels], 3) as tf.Tensor4D;
-      const encoder = regularizer.autoEncoder;
-      return cosineDistancePerSample(
-        encoder.encodeFrozen(stack),
-        encoder.encodeFrozen(predictionStack),
-      ).dataSync()[0]!;
-    });
-    expect(parts.firstViewDistance!.dataSync()[0]).toBeCloseTo(expected, 5);
-    regularizer.dispose();
+  it.each([5, 2])(
+    'd1 equals the cosine distance of the frozen encodings of hand-built view-1 stacks (%i stages)',
+    (stages) => {
+      const warnings: string[] = [];
+      const regularizer = createJointTaskRegularization({
+        tasks: geometricTasks,
+        widthMultiplier: 0.125,
+        mode: 'clean',
+        seed: 2,
+        stages,
+        warn: (message) => warnings.push(message),
+      });
+      const input = jtrInput(geometricTasks, [[1, 0]]);
+      const { parts } = regularizer.loss(input);
+      tf.dispose(regularizer.loss(input));
+      // 32×32 over 2^stages: a 1×1 latent at five stages (warned once over two calls), 8×8 at two (no warning).
+      expect(warnings).toEqual(stages === 5 ? [singlePositionLatentWarning] : []);
+      const latent = regularizer.autoEncoder.apply(tf.zeros([1, size, size, 4]) as tf.Tensor4D).latent;
+      expect(latent.shape.slice(1, 3)).toEqual([size / 2 ** stages, size / 2 ** stages]);
+      latent.dispose();
+      const expected = tf.tidy(() => {
+        const view = input.batch.views![0]!;
+        const depth = input.viewOutputs[0]!.predictions.depth!;
+        const normal = input.viewOutputs[0]!.predictions.normal!;
+        const label = view.labels.depth!;
+        const mask = tf.cast(tf.notEqual(label, 0), 'float32');
+        const normalChannels = tf.div(tf.add(tf.mul(normal, mask), 1), 2);
+        const stack = tf.concat([tf.mul(phi(label), mask), normalChannels], 3) as tf.Tensor4D;
+        const predictionStack = tf.concat([phi(tf.mul(depth, mask)), normalChannels], 3) as tf.Tensor4D;
+        const encoder = regularizer.autoEncoder;
+        return cosineDistancePerSample(
+          encoder.encodeFrozen(stack),
+          encoder.encodeFrozen(predictionStack),
+        ).dataSync()[0]!;
+      });
+      expect(parts.firstViewDistance!.dataSync()[0]).toBeCloseTo(expected, 5);
+      regularizer.dispose();
+    },
+  );
+
+  it('rejects an auto-encoder stage count outside 1..5, naming jtr.stages', () => {
+    for (const stages of [0, 6, 2.5]) {
+      expect(() => createJointTaskRegularization({ tasks: geometricTasks, stages })).toThrow(
+        /jtr\.stages: expected an integer in 1\.\.5, got/,
+      );
+    }
   });
 
   it('gradient flow: d1 trains only unlabelled heads; d2 and reconstruction train only the auto-encoder', () => {

@@ -28,11 +28,11 @@ export function segnetChannels(widthMultiplier: number, stages: number = segnetD
     .map((channels) => Math.max(8, Math.floor(channels * widthMultiplier)));
 }
 
-/** Validates a SegNet stage count (an integer in 1..5) and returns it. */
-export function checkSegNetStages(stages: number): number {
+/** Validates a SegNet stage count (an integer in 1..5) and returns it; `field` names it in the error. */
+export function checkSegNetStages(stages: number, field = 'segnet.stages'): number {
   if (!Number.isInteger(stages) || stages < 1 || stages > segnetStageChannels.length) {
     throw new Error(
-      `segnet.stages: expected an integer in 1..${segnetStageChannels.length}, got ${String(stages)}`,
+      `${field}: expected an integer in 1..${segnetStageChannels.length}, got ${String(stages)}`,
     );
   }
   return stages;

@@ -1,6 +1,7 @@
 // The JTR auto-encoder (`SegNet_JTR` of KentoNishi/JTR-CVPR-2024, jtr.md §3): the models package's SegNet encoder
 // and decoder with `inChannels` = the joint stack's channels and a width multiplier, then Conv3×3 → Conv1×1 back to
 // the stack. Latent z = the 5th pooling output. The unused BatchNorm(Cin) of the official module is dropped.
+// Extension: `stages` keeps the first 1–5 encoder stages and their mirrored decoder stages (latent H/2^stages).
 
 import { type RandomSource, stopGradient } from '@partial-mtl/core';
 import {
@@ -16,6 +17,8 @@ import * as tf from '@tensorflow/tfjs';
 export interface JtrAutoEncoderOptions {
   readonly inChannels: number;
   readonly widthMultiplier: number;
+  /** Encoder stages kept (1..5, default 5 as the paper): the latent is H/2^stages × W/2^stages. */
+  readonly stages?: number;
   readonly random: RandomSource;
   /** Prefix of the variable names (default 'jtr'). */
   readonly name?: string;
@@ -48,11 +51,13 @@ export function createJtrAutoEncoder(options: JtrAutoEncoderOptions): JtrAutoEnc
   const encoder = createSegNetEncoder({
     inChannels: options.inChannels,
     widthMultiplier: options.widthMultiplier,
+    stages: options.stages,
     name: `${name}.encoder`,
     random: options.random,
   });
   const decoder = createSegNetDecoder({
     widthMultiplier: options.widthMultiplier,
+    stages: options.stages,
     name: `${name}.decoder`,
     random: options.random,
   });
