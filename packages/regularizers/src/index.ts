@@ -86,6 +86,7 @@ export {
   type RegularizerOptionsByName,
   regularizerFactories,
   regularizerNames,
+  regularizerOptionNames,
 } from './registry.js';
 export {
   actionUnitNumber,

@@ -31,6 +31,77 @@ export const regularizerFactories: FactoryRecord = {
   consistency: createConsistencyRegularization,
 };
 
+/** Keys a config may set: every option but the ones the caller supplies (`tasks`, `seed`) or that hold a function. */
+type ConfigOptionKey<Options> = Exclude<keyof Options, 'tasks' | 'seed' | 'warn'>;
+
+/** A table with exactly one entry per option key: the compiler flags an option added to or dropped from a type. */
+type OptionTable<Options> = { readonly [Key in ConfigOptionKey<Options>]-?: true };
+
+const optionTables: { readonly [Name in RegularizerName]: OptionTable<RegularizerOptionsByName[Name]> } = {
+  none: {},
+  jtr: {
+    mode: true,
+    quirks: true,
+    distanceWeight: true,
+    reconstructionWeight: true,
+    secondDistanceWeight: true,
+    widthMultiplier: true,
+    stages: true,
+    depthPhi: true,
+    classificationResolution: true,
+    segmentationPrediction: true,
+    learningRate: true,
+    schedule: true,
+  },
+  pairwise: {
+    mode: true,
+    consistencyWeight: true,
+    anchorWeight: true,
+    pairs: true,
+    rampUp: true,
+    rampUpEpochs: true,
+    iterationsPerEpoch: true,
+    widthMultiplier: true,
+    stages: true,
+    mappingLearningRate: true,
+    mappingSchedule: true,
+    filmLearningRate: true,
+    filmSchedule: true,
+    diagnostics: true,
+    segmentationPrediction: true,
+  },
+  'distribution-matching': {
+    relatedness: true,
+    observationalValue: true,
+    alpha: true,
+    auNormalisation: true,
+    coannotation: true,
+    direction: true,
+    auToExpForm: true,
+    detachTarget: true,
+    dmOn: true,
+    lambdaSca: true,
+    lambdaDm: true,
+    probabilityClip: true,
+    relatednessClip: true,
+    classTask: true,
+    attributeTask: true,
+    classNames: true,
+    attributeNames: true,
+    coannotatedData: true,
+  },
+  consistency: { consistencyWeight: true, confidenceThreshold: true },
+};
+
+/**
+ * The options of a registered regularizer that a config (JSON or YAML) may set, sorted. Factories ignore keys they do
+ * not read (the trainer passes one context, `widthMultiplier` and the like, to every regularizer), so a misspelt key
+ * (`stage: 2`) would change nothing without a word: configs are checked against this list instead.
+ */
+export function regularizerOptionNames(name: RegularizerName): readonly string[] {
+  return Object.keys(optionTables[name]).sort();
+}
+
 /** Registered names, in registry order. */
 export const regularizerNames = Object.keys(regularizerFactories) as readonly RegularizerName[];
 

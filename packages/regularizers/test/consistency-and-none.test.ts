@@ -1,7 +1,16 @@
 import { defineTasks } from '@partial-mtl/core';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createRegularizer, regularizerNames } from '../src/index.js';
+import {
+  consistencyDefaults,
+  createRegularizer,
+  distributionMatchingDefaults,
+  jtrDefaults,
+  noRegularizationDefaults,
+  pairwiseDefaults,
+  regularizerNames,
+  regularizerOptionNames,
+} from '../src/index.js';
 import { creationFixtures, makeBatch, makeInput, useCpu } from './helpers.js';
 
 beforeAll(useCpu);
@@ -33,6 +42,24 @@ describe('none', () => {
       'none',
       'pairwise',
     ]);
+  });
+
+  it('lists the config options of each method: every default setting, nothing the caller supplies', () => {
+    const defaults = {
+      none: noRegularizationDefaults,
+      jtr: jtrDefaults,
+      pairwise: pairwiseDefaults,
+      'distribution-matching': distributionMatchingDefaults,
+      consistency: consistencyDefaults,
+    };
+    for (const name of regularizerNames) {
+      const names = regularizerOptionNames(name);
+      expect(names).toEqual(expect.arrayContaining(Object.keys(defaults[name])));
+      for (const supplied of ['tasks', 'seed', 'warn']) expect(names).not.toContain(supplied);
+    }
+    expect(regularizerOptionNames('jtr')).toContain('quirks');
+    expect(regularizerOptionNames('pairwise')).toContain('iterationsPerEpoch');
+    expect(regularizerOptionNames('none')).toEqual([]);
   });
 
   it('a misspelt choice fails at creation, naming the method, the field and the choices', () => {

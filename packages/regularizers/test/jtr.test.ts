@@ -301,7 +301,8 @@ describe('JTR regularizer', () => {
       });
       const input = jtrInput(geometricTasks, [[1, 0]]);
       const { parts } = regularizer.loss(input);
-      tf.dispose(regularizer.loss(input));
+      const again = regularizer.loss(input);
+      tf.dispose([again.loss, ...Object.values(again.parts)]);
       // 32×32 over 2^stages: a 1×1 latent at five stages (warned once over two calls), 8×8 at two (no warning).
       expect(warnings).toEqual(stages === 5 ? [singlePositionLatentWarning] : []);
       const latent = regularizer.autoEncoder.apply(tf.zeros([1, size, size, 4]) as tf.Tensor4D).latent;

@@ -4,7 +4,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { backboneNames } from '@partial-mtl/models';
-import { regularizerNames } from '@partial-mtl/regularizers';
+import {
+  isRegularizerName,
+  type RegularizerName,
+  regularizerNames,
+  regularizerOptionNames,
+} from '@partial-mtl/regularizers';
 import { parseDocument } from 'yaml';
 import { ConfigError, parseRunConfig, type RunConfig } from './config-schema.js';
 import { datasetNames, datasetNeedsPath } from './dataset-sources.js';
@@ -59,6 +64,20 @@ function datasetProblems(config: RunConfig): string[] {
   return [];
 }
 
+/** Keys of `regularizer.options` the named regularizer does not read (a misspelt key would otherwise do nothing). */
+function regularizerOptionProblems(
+  name: RegularizerName,
+  options: Readonly<Record<string, unknown>>,
+): string[] {
+  const known = regularizerOptionNames(name);
+  return Object.keys(options)
+    .filter((key) => !known.includes(key))
+    .map(
+      (key) =>
+        `regularizer.options.${key}: not an option of '${name}' (${known.length > 0 ? `expected one of: ${known.join(', ')}` : 'it takes none'})`,
+    );
+}
+
 /** Checks the names and paths the schema cannot; throws a ConfigError listing every problem. */
 export function validateRunConfig(config: RunConfig, context: ValidationContext = {}): RunConfig {
   // With the caller's own sources, dataset.name only labels the run and dataset.path is not opened.
@@ -71,10 +90,12 @@ export function validateRunConfig(config: RunConfig, context: ValidationContext 
       `model.backbone: unknown backbone '${config.model.backbone}' (expected one of: ${backboneNames.join(', ')})`,
     );
   }
-  if (!(regularizerNames as readonly string[]).includes(config.regularizer.name)) {
+  if (!isRegularizerName(config.regularizer.name)) {
     problems.push(
       `regularizer.name: unknown regularizer '${config.regularizer.name}' (expected one of: ${regularizerNames.join(', ')})`,
     );
+  } else {
+    problems.push(...regularizerOptionProblems(config.regularizer.name, config.regularizer.options));
   }
   if (config.training.epochs === undefined && config.training.maxSteps === undefined) {
     problems.push('training: set epochs or maxSteps');

@@ -37,6 +37,28 @@ describe('run config', () => {
     );
   });
 
+  it('rejects a regularizer option the regularizer does not read, naming it and the options it has', () => {
+    const message = messageOf(() =>
+      resolveRunConfig({ ...valid, regularizer: { name: 'jtr', options: { stage: 2, distanceWeight: 4 } } }),
+    );
+    expect(message).toMatch(
+      /regularizer\.options\.stage: not an option of 'jtr' \(expected one of: .*\bstages\b.*\)/,
+    );
+    expect(message).not.toMatch(/distanceWeight: not/);
+    expect(
+      messageOf(() => resolveRunConfig({ ...valid, regularizer: { name: 'none', options: { stages: 2 } } })),
+    ).toMatch(/regularizer\.options\.stages: not an option of 'none' \(it takes none\)/);
+    // Options the regularizer reads pass.
+    const accepted = resolveRunConfig({
+      ...valid,
+      regularizer: {
+        name: 'pairwise',
+        options: { stages: 2, segmentationPrediction: 'softmax', diagnostics: false },
+      },
+    });
+    expect(accepted.regularizer.options).toMatchObject({ stages: 2 });
+  });
+
   it('names the field of a wrong type', () => {
     const message = messageOf(() => resolveRunConfig({ ...valid, training: { epochs: 'ten' } }));
     expect(message).toMatch(/training\.epochs: .*number/);
