@@ -159,12 +159,12 @@ export interface JtrOptions extends RegularizerBaseOptions, Partial<JtrSettings>
 /**
  * Why a 1×1 latent is flagged. z is the stack's size over 2^stages (the paper: 5 stages, NYU-v2 9×12, Cityscapes
  * 4×8). Measured on 32×32 synthetic scenes (onelabel, clean mode, weights 0.05 / 0.1 / 0.02): with five stages the
- * logged d1 started at ~0.2 and its median after step 50 was 1e-4–1.5e-3 (82 runs of 288 steps), so the term that
- * trains the network passed it almost no gradient; with `stages: 2` (8×8) it was 0.010–0.020 (20 runs), and JTR did
- * better against plain MTL (examples/sweep-synthetic-onelabel, "JTR with a two-stage auto-encoder").
+ * logged d1 started at ~0.2 and its median after step 50 was 1e-4–1.5e-3 (82 runs of 288 steps), 10–100× below the
+ * 0.010–0.020 of `stages: 2` (8×8; 20 runs): the term that trains the network is much weaker at 1×1. Against plain MTL
+ * with two stages: examples/sweep-synthetic-onelabel, "JTR with a two-stage auto-encoder".
  */
 export const singlePositionLatentWarning =
-  "jtr: the auto-encoder's latent z is 1×1 (the stack's size over 2^stages); at this size the latent distance can vanish within a few steps (on 32×32 synthetic scenes with five stages: d1 1e-4–1.5e-3 after step 50, against 0.010–0.020 with stages: 2, an 8×8 latent), and with it the gradient the term gives the network. Watch regularizer/firstViewDistance in the train log; use larger inputs or fewer auto-encoder stages (the `stages` option). The paper's NYU-v2 latent is 9×12.";
+  "jtr: the auto-encoder's latent z is 1×1 (the stack's size over 2^stages); at this size the latent distance can shrink to near zero within a few steps (on 32×32 synthetic scenes with five stages: d1 1e-4–1.5e-3 after step 50, against 0.010–0.020 with stages: 2, an 8×8 latent), weakening the term that trains the network. Watch regularizer/firstViewDistance in the train log; use larger inputs or fewer auto-encoder stages (the `stages` option). The paper's NYU-v2 latent is 9×12.";
 
 /** True when pooling a height × width stack `stages` times leaves one position. */
 function latentIsSinglePosition(resolution: { height: number; width: number }, stages: number): boolean {
