@@ -100,6 +100,11 @@ export function validateRunConfig(config: RunConfig, context: ValidationContext 
   if (config.training.epochs === undefined && config.training.maxSteps === undefined) {
     problems.push('training: set epochs or maxSteps');
   }
+  if (config.diagnostics.hiddenLabelAlignment && config.split.scenario === 'full' && !config.split.table) {
+    problems.push(
+      "diagnostics.hiddenLabelAlignment: the split hides no labels (split.scenario 'full'); use a partial scenario or a split table",
+    );
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

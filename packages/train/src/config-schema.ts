@@ -84,6 +84,17 @@ export const evaluationSchema = z.strictObject({
   baseline: metricTable.optional(),
 });
 
+export const diagnosticsSchema = z.strictObject({
+  /**
+   * Hidden-label alignment (a diagnostic of ours): on data whose every label exists, compare the regularizer's
+   * weight gradient with the gradient the labels the split hides would give, before step 1 and every `every` steps,
+   * on the first `batches` training batches; one line per measurement in `alignment.jsonl`.
+   */
+  hiddenLabelAlignment: z
+    .strictObject({ every: positiveInteger.default(50), batches: positiveInteger.default(2) })
+    .optional(),
+});
+
 export const runConfigSchema = z.strictObject({
   seed: z.number().int().default(0),
   outDir: z.string().min(1).default('runs/latest'),
@@ -97,6 +108,7 @@ export const runConfigSchema = z.strictObject({
   data: dataSchema.default(dataSchema.parse({})),
   training: trainingSchema.default(trainingSchema.parse({})),
   evaluation: evaluationSchema.default({}),
+  diagnostics: diagnosticsSchema.default({}),
 });
 
 export type RunConfig = z.infer<typeof runConfigSchema>;

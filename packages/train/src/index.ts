@@ -32,6 +32,15 @@ export {
   openDataset,
 } from './dataset-sources.js';
 export { type DemoOptions, type DemoResult, demoDefaults, demoRunConfig, runDemo } from './demo.js';
+export type { AlignmentLine } from './diagnostics/alignment-probe.js';
+export {
+  type Alignment,
+  type AlignmentReport,
+  disposeHiddenLabels,
+  type HiddenLabelAlignmentInput,
+  hiddenLabelAlignment,
+  hideLabels,
+} from './diagnostics/hidden-label-alignment.js';
 export { evaluateNetwork, flattenMetrics } from './evaluate.js';
 export { forwardAllViews, type StepResult, splitOutput, trainingStep } from './gradient-step.js';
 export {

@@ -6,7 +6,8 @@ import type { TaskSpec } from '@partial-mtl/core';
 import { buildComponents, disposeComponents } from './build-components.js';
 import { resolveRunConfig } from './config-load.js';
 import type { RunConfig } from './config-schema.js';
-import type { DatasetSources } from './dataset-sources.js';
+import { type DatasetSources, openDataset } from './dataset-sources.js';
+import { type AlignmentProbe, createAlignmentProbe } from './diagnostics/alignment-probe.js';
 import type { LoopOptions } from './loop-options.js';
 import { preflightRun } from './reliability/preflight.js';
 import { writeReport } from './report/write-report.js';
@@ -91,7 +92,31 @@ export async function train(configInput: unknown, runtime: TrainRuntimeOptions =
         config.optimizer.kind,
       );
     }
-    const result = await runTraining(components, loopOptionsOf(config, runtime));
+    const every = config.diagnostics.hiddenLabelAlignment?.every;
+    let probe: AlignmentProbe | undefined;
+    if (every !== undefined) {
+      const dataset = await openDataset(config, runtime.sources);
+      probe = await createAlignmentProbe(config, dataset, components, runtime.resume ?? false);
+      if (!runtime.resume) probe.measure(0);
+    }
+    let result: TrainingResult;
+    try {
+      const loopOptions = loopOptionsOf(config, runtime);
+      result = await runTraining(
+        components,
+        probe
+          ? {
+              ...loopOptions,
+              onStep: (step, loss) => {
+                loopOptions.onStep?.(step, loss);
+                if (step % every! === 0) probe!.measure(step);
+              },
+            }
+          : loopOptions,
+      );
+    } finally {
+      probe?.dispose();
+    }
     let reportPath: string | undefined;
     if (runtime.report ?? true) {
       const deltaM =
