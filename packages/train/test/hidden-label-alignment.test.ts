@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   enableWasmTraining,
+  type MultiTaskNetwork,
   RandomSource,
   type Regularizer,
   type TaskBatch,
@@ -13,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlignmentLine } from '../src/diagnostics/alignment-probe.js';
 import {
   disposeHiddenLabels,
+  type HiddenLabelAlignmentInput,
   hiddenLabelAlignment,
   hideLabels,
 } from '../src/diagnostics/hidden-label-alignment.js';
@@ -145,23 +147,22 @@ describe('hiddenLabelAlignment', () => {
   });
   afterAll(() => tf.dispose([split, hiddenMask]));
 
+  const inputFor = (network: MultiTaskNetwork, regularizer: Regularizer): HiddenLabelAlignmentInput => ({
+    tasks: tinyTasks,
+    network,
+    regularizer,
+    supervisedLoss: tinySupervisedLoss,
+    batches: [batch],
+    splitMasks: [split],
+    random: new RandomSource(1),
+    step: 0,
+    epoch: 0,
+  });
+
   const run = (regularizer: Regularizer) => {
     const network = tinyNetwork(5);
     try {
-      return hiddenLabelAlignment(
-        {
-          tasks: tinyTasks,
-          network,
-          regularizer,
-          supervisedLoss: tinySupervisedLoss,
-          batches: [batch],
-          splitMasks: [split],
-          random: new RandomSource(1),
-          step: 0,
-          epoch: 0,
-        },
-        fill,
-      );
+      return hiddenLabelAlignment(inputFor(network, regularizer), fill);
     } finally {
       network.dispose();
       regularizer.dispose();
@@ -218,17 +219,7 @@ describe('hiddenLabelAlignment', () => {
     const network = tinyNetwork(5);
     const regularizer = depthOracle(batch, hiddenMask, 1);
     const before = tf.memory().numTensors;
-    const input = {
-      tasks: tinyTasks,
-      network,
-      regularizer,
-      supervisedLoss: tinySupervisedLoss,
-      batches: [batch],
-      splitMasks: [split],
-      random: new RandomSource(1),
-      step: 0,
-      epoch: 0,
-    };
+    const input = inputFor(network, regularizer);
     hiddenLabelAlignment(input, fill);
     hiddenLabelAlignment(input, fill);
     expect(tf.memory().numTensors).toBe(before);
