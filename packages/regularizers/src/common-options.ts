@@ -50,6 +50,24 @@ export function checkChoices(
   }
 }
 
+/**
+ * Throws unless each named setting is a finite number at or above its bound (`'≥ 0'`) or above it (`'> 0'`), naming
+ * the method and the field: a weight of NaN or −1 would otherwise train something other than what was asked for.
+ */
+export function checkNumbers(
+  method: string,
+  settings: object,
+  bounds: Readonly<Record<string, '≥ 0' | '> 0'>>,
+): void {
+  for (const [field, bound] of Object.entries(bounds)) {
+    const value = (settings as Record<string, unknown>)[field];
+    const ok =
+      typeof value === 'number' && Number.isFinite(value) && (bound === '≥ 0' ? value >= 0 : value > 0);
+    if (!ok)
+      throw new Error(`${method}: ${field} must be a finite number ${bound}; got ${JSON.stringify(value)}`);
+  }
+}
+
 const warnedThisProcess = new Set<string>();
 
 /**

@@ -13,7 +13,7 @@ import {
   type VariableGroup,
 } from '@partial-mtl/core';
 import * as tf from '@tensorflow/tfjs';
-import { maskColumnOf, predictionOf, type RegularizerBaseOptions } from './common-options.js';
+import { checkNumbers, maskColumnOf, predictionOf, type RegularizerBaseOptions } from './common-options.js';
 import { cosineSimilarity } from './cosine-distance.js';
 import { binaryCrossEntropyWithLogits } from './distribution-matching.js';
 
@@ -73,6 +73,7 @@ export function disagreementPerSample(
 /** Creates the unverified consistency-regularisation baseline (1 extra view; no variables). */
 export function createConsistencyRegularization(options: ConsistencyOptions): Regularizer {
   const settings: ConsistencySettings = { ...consistencyDefaults, ...options };
+  checkNumbers('consistency', settings, { consistencyWeight: '≥ 0', confidenceThreshold: '≥ 0' });
   const { tasks } = options;
   return {
     name: 'consistency',

@@ -14,6 +14,7 @@ import { oneHotFloat32, stopGradient } from '@partial-mtl/core';
 import * as tf from '@tensorflow/tfjs';
 import {
   checkChoices,
+  checkNumbers,
   labelOf,
   maskColumnOf,
   predictionOf,
@@ -338,6 +339,13 @@ export function createDistributionMatching(options: DistributionMatchingOptions)
     auToExpForm: ['perAu', 'naiveBayes'],
     detachTarget: [true, false],
     dmOn: ['all', 'missingOther'],
+  });
+  checkNumbers('distribution-matching', settings, {
+    lambdaSca: '≥ 0',
+    lambdaDm: '≥ 0',
+    alpha: '≥ 0',
+    probabilityClip: '≥ 0',
+    relatednessClip: '≥ 0',
   });
   if (!Array.isArray(settings.relatedness))
     checkChoices('distribution-matching', settings, { relatedness: ['du2014', 'empirical'] });

@@ -26,6 +26,7 @@ import { checkSegNetStages } from '@partial-mtl/models';
 import * as tf from '@tensorflow/tfjs';
 import {
   checkChoices,
+  checkNumbers,
   labelOf,
   predictionOf,
   type RegularizerBaseOptions,
@@ -180,6 +181,13 @@ export function resolveJtrOptions(
   checkChoices('jtr', settings, {
     mode: ['faithful', 'clean'],
     segmentationPrediction: ['straight-through-gumbel', 'softmax'],
+  });
+  checkNumbers('jtr', settings, {
+    distanceWeight: '≥ 0',
+    secondDistanceWeight: '≥ 0',
+    reconstructionWeight: '≥ 0',
+    learningRate: '> 0',
+    widthMultiplier: '> 0',
   });
   checkSegNetStages(settings.stages, 'jtr.stages');
   const preset = settings.mode === 'clean' ? cleanJtrQuirks : faithfulJtrQuirks;

@@ -17,6 +17,7 @@ import {
 import * as tf from '@tensorflow/tfjs';
 import {
   checkChoices,
+  checkNumbers,
   labelOf,
   predictionOf,
   type RegularizerBaseOptions,
@@ -240,6 +241,14 @@ export function createPairwiseConsistency(options: PairwiseOptions): PairwiseReg
     rampUp: ['fixed', 'up'],
     segmentationPrediction: ['straight-through-gumbel', 'softmax'],
     diagnostics: [true, false],
+  });
+  checkNumbers('pairwise', settings, {
+    consistencyWeight: '≥ 0',
+    anchorWeight: '≥ 0',
+    rampUpEpochs: '≥ 0',
+    mappingLearningRate: '> 0',
+    filmLearningRate: '> 0',
+    widthMultiplier: '> 0',
   });
   // Pairs are formed among dense tasks only (MTPSL maps per-pixel maps); classification tasks are ignored.
   const tasks = options.tasks.filter((task) => isDenseTask(task));

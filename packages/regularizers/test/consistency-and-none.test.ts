@@ -112,6 +112,42 @@ describe('none', () => {
       createRegularizer(name, options as unknown as Parameters<typeof createRegularizer>[1]).dispose();
     }
   });
+
+  it('a weight or rate that is negative, NaN or not a number fails at creation, naming the field', () => {
+    const { denseTasks: dense, affectTasks: affect, relatedness } = creationFixtures;
+    const cases: Array<[Parameters<typeof createRegularizer>[0], Record<string, unknown>, RegExp]> = [
+      [
+        'jtr',
+        { tasks: dense, distanceWeight: -1 },
+        /jtr: distanceWeight must be a finite number ≥ 0; got -1/,
+      ],
+      ['jtr', { tasks: dense, learningRate: 0 }, /jtr: learningRate must be a finite number > 0; got 0/],
+      ['jtr', { tasks: dense, reconstructionWeight: '2' }, /jtr: reconstructionWeight .* got "2"/],
+      [
+        'pairwise',
+        { tasks: dense, consistencyWeight: Number.NaN },
+        /pairwise: consistencyWeight .* got null/,
+      ],
+      [
+        'pairwise',
+        { tasks: dense, filmLearningRate: -0.01 },
+        /pairwise: filmLearningRate must be a finite number > 0/,
+      ],
+      [
+        'distribution-matching',
+        { tasks: affect, relatedness, lambdaDm: Number.POSITIVE_INFINITY },
+        /distribution-matching: lambdaDm must be a finite number ≥ 0/,
+      ],
+      ['consistency', { tasks: dense, consistencyWeight: -0.5 }, /consistency: consistencyWeight must be/],
+    ];
+    for (const [name, options, message] of cases) {
+      expect(() =>
+        createRegularizer(name, options as unknown as Parameters<typeof createRegularizer>[1]),
+      ).toThrow(message);
+    }
+    // Zero weights are allowed (a term switched off).
+    createRegularizer('jtr', { tasks: dense, distanceWeight: 0, widthMultiplier: 0.125 }).dispose();
+  });
 });
 
 describe('consistency (unverified baseline)', () => {
