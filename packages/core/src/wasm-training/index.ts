@@ -1,13 +1,15 @@
 // Training support for the TensorFlow.js wasm backend: registers (idempotently) the Conv2D gradient written as
 // forward convolutions, the Conv2DBackpropFilter kernel wasm lacks, a faster Conv2DBackpropInput, a one-pass filter
-// flip and a fused Adam update; exports the batch-norm training op with its closed-form gradient, the fused Adam
-// optimizer and the threaded-wasm starter. Measurements: performance.md and the core README ("Training on wasm").
+// flip, a fused Adam update and a MaxPoolGrad that fixes the stock one (it drops windows with a negative maximum);
+// exports the batch-norm training op with its closed-form gradient, the fused Adam optimizer and the threaded-wasm
+// starter. Measurements: performance.md and the core README ("Training on wasm").
 import * as tf from '@tensorflow/tfjs';
 import { adamUpdateKernels } from './adam-update-kernel.js';
 import { conv2dBackpropFilterWasmKernel } from './conv2d-backprop-filter-kernel.js';
 import { conv2dBackpropInputWasmKernel } from './conv2d-backprop-input-kernel.js';
 import { createConv2dGradConfig } from './conv2d-grad.js';
 import { flipFilterKernels } from './flip-filter-kernel.js';
+import { maxPoolGradWasmKernel } from './max-pool-grad-kernel.js';
 
 export { type BatchNormTrainResult, batchNormTrain } from './batch-norm-train.js';
 export { conv2dFilterGradient } from './conv2d-filter-gradient.js';
@@ -48,6 +50,7 @@ export function enableWasmTraining(): void {
     conv2dBackpropInputWasmKernel,
     ...flipFilterKernels,
     ...adamUpdateKernels,
+    maxPoolGradWasmKernel,
   ].map((config) => ({
     config,
     previous: replaceKernel(config),
