@@ -1,9 +1,10 @@
-// Kernel 'MaxPoolGrad' for the wasm backend, replacing tfjs-backend-wasm 4.22's: that one routes no gradient out of a
-// pooling window whose maximum is negative (its running maximum starts at 0, not −∞), so any network that max-pools
-// signed values gets a wrong gradient on wasm (2,073 of 131,072 input positions wrong for 8×32×32×16 uniform values
-// in [−0.5, 0.5)). This one follows the cpu backend: the whole of each window's dy goes to the first position (row-major)
-// holding the window's maximum, padding excluded. Networks that pool after a ReLU (SegNet, our ResNet) were not
-// affected.
+// Kernel 'MaxPoolGrad' for the wasm backend, replacing tfjs-backend-wasm 4.22's, which (1) routes no gradient out of
+// a pooling window whose maximum is negative (its running maximum starts at 0, not −∞: 2,073 of 131,072 input
+// positions wrong for 8×32×32×16 uniform values in [−0.5, 0.5)) and (2) sends a tied window's gradient to its last
+// maximum, where the cpu backend and PyTorch send it to the first. This one follows the cpu backend: the whole of each
+// window's dy goes to the first position (row-major) holding the window's maximum, padding excluded. (1) needs signed
+// inputs (none of our networks pools before a ReLU); (2) changes the gradients of networks fed piecewise-constant maps,
+// such as the regularizers' networks reading label stacks.
 import * as tf from '@tensorflow/tfjs';
 
 interface WasmBackendLike {

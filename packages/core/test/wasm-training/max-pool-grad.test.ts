@@ -1,5 +1,6 @@
 // The wasm MaxPoolGrad that enableWasmTraining registers: tfjs-backend-wasm 4.22's own drops the gradient of every
-// window whose maximum is negative; this one must give the cpu backend's gradient, and a hand-computed one.
+// window whose maximum is negative and gives ties to the last maximum; this one must give the cpu backend's gradient,
+// and hand-computed ones.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { disableWasmTraining, enableWasmTraining } from '../../src/index.js';
@@ -44,6 +45,20 @@ describe('MaxPoolGrad on wasm', () => {
       }),
     );
     expect(dx).toEqual([0, 0, 0, 5, 3, 0, 0, 0]);
+  });
+
+  it('gives a tied window’s gradient to its first maximum, as cpu and PyTorch do (the stock kernel: the last)', async () => {
+    enableWasmTraining();
+    const dx = await onBackend('wasm', () =>
+      tf.tidy(() => {
+        const x = tf.tensor4d([0.5, 0.5, 0.1, 0.2, 0.3, 0.1, 0.3, 0.3], [2, 2, 2, 1]);
+        const [gradient] = tf.grads((input: tf.Tensor) =>
+          tf.sum(tf.maxPool(input as tf.Tensor4D, 2, 2, 'valid')),
+        )([x]);
+        return Array.from(gradient!.dataSync());
+      }),
+    );
+    expect(dx).toEqual([1, 0, 0, 0, 1, 0, 0, 0]);
   });
 
   it('equals the cpu backend’s gradient for signed inputs, valid and same padding, strides 1 and 2', async () => {
