@@ -3,8 +3,8 @@
 // positions wrong for 8×32×32×16 uniform values in [−0.5, 0.5)) and (2) sends a tied window's gradient to its last
 // maximum, where the cpu backend and PyTorch send it to the first. This one follows the cpu backend: the whole of each
 // window's dy goes to the first position (row-major) holding the window's maximum, padding excluded. (1) needs signed
-// inputs (none of our networks pools before a ReLU); (2) changes the gradients of networks fed piecewise-constant maps,
-// such as the regularizers' networks reading label stacks.
+// inputs (none of our networks pools before a ReLU); (2) changes gradients wherever a window ties: often in networks
+// fed piecewise-constant maps (the regularizers' networks reading label stacks), rarely elsewhere.
 import * as tf from '@tensorflow/tfjs';
 
 interface WasmBackendLike {
