@@ -20,9 +20,13 @@ export interface LearningRateState {
 }
 
 /** The network's trainable variables as one group, then the regularizer's groups (empty ones dropped). */
+/** The network's trainable variables: the shared backbone's, then each task head's. */
+export function networkTrainableVariables(network: MultiTaskNetwork): tf.Variable[] {
+  return [...network.sharedVariables, ...Object.values(network.taskVariables).flat()];
+}
+
 export function collectVariableGroups(network: MultiTaskNetwork, regularizer: Regularizer): VariableGroup[] {
-  const networkVariables = [...network.sharedVariables, ...Object.values(network.taskVariables).flat()];
-  const groups: VariableGroup[] = [{ name: 'network', variables: networkVariables }];
+  const groups: VariableGroup[] = [{ name: 'network', variables: networkTrainableVariables(network) }];
   for (const group of regularizer.variableGroups()) {
     const trainable = group.variables.filter((variable) => variable.trainable);
     if (trainable.length === 0) continue;

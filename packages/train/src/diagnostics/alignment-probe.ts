@@ -76,10 +76,9 @@ export async function createAlignmentProbe(
   const random = new RandomSource(config.seed).fork('alignment');
   const path = join(config.outDir, 'alignment.jsonl');
   if (!resume) writeFileSync(path, '');
-  const batchesPerEpoch = Math.max(1, Math.floor(dataset.train.length / config.data.batchSize));
   return {
     measure(step) {
-      const epoch = Math.floor(step / batchesPerEpoch);
+      const epoch = Math.floor(step / components.trainBatches.batchesPerEpoch);
       const report = hiddenLabelAlignment(
         {
           tasks,

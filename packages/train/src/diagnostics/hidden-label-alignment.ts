@@ -8,6 +8,7 @@ import type { MultiTaskNetwork, RandomSource, Regularizer, TaskBatch, TaskSpec }
 import * as tf from '@tensorflow/tfjs';
 import { forwardAllViews } from '../gradient-step.js';
 import type { TrainingComponents } from '../loop-options.js';
+import { networkTrainableVariables } from '../optimizer-groups.js';
 
 /** One task's (or all tasks') alignment; NaN where a gradient is zero (e.g. the `none` regularizer). */
 export interface Alignment {
@@ -105,10 +106,7 @@ export function disposeHiddenLabels(visible: TaskBatch): void {
 
 /** Gradients of `loss` with respect to the network's trainable weights (zeros where it does not reach). */
 function weightGradients(network: MultiTaskNetwork, loss: () => tf.Scalar): tf.Tensor[] {
-  const variables = [
-    ...network.sharedVariables,
-    ...network.tasks.flatMap((task) => network.taskVariables[task.name] ?? []),
-  ];
+  const variables = networkTrainableVariables(network);
   const { value, grads } = tf.variableGrads(loss, variables);
   value.dispose();
   return variables.map((variable) => grads[variable.name] ?? tf.zerosLike(variable));
