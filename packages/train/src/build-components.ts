@@ -69,11 +69,14 @@ async function checkNetworkFitsData(
   }
 }
 
+/** What `buildComponents` returns: the training loop's components and the data set they were built from. */
+export interface BuiltComponents extends TrainingComponents {
+  /** The opened data set (its splits, tasks and samples), for diagnostics that need more than the batch sources. */
+  readonly dataset: OpenedDataset;
+}
+
 /** Builds every component a run needs. The caller disposes network and regularizer (see `disposeComponents`). */
-export async function buildComponents(
-  config: RunConfig,
-  sources?: DatasetSources,
-): Promise<TrainingComponents> {
+export async function buildComponents(config: RunConfig, sources?: DatasetSources): Promise<BuiltComponents> {
   const regularizerSeed = config.seed + 1;
   const dataset = await openDataset(config, sources);
   const tasks = dataset.tasks;
@@ -114,6 +117,7 @@ export async function buildComponents(
   }
   const batches = createBatchSources(dataset, config, regularizer.viewsNeeded);
   return {
+    dataset,
     tasks,
     network,
     regularizer,

@@ -2,6 +2,7 @@
 // reports with plots, the demo and the CLI's commands, wiring datasets, models, regularizers and metrics.
 
 export {
+  type BuiltComponents,
   buildComponents,
   createDeltaM,
   createMetricAccumulator,

@@ -6,7 +6,7 @@ import type { TaskSpec } from '@partial-mtl/core';
 import { buildComponents, disposeComponents } from './build-components.js';
 import { resolveRunConfig } from './config-load.js';
 import type { RunConfig } from './config-schema.js';
-import { type DatasetSources, openDataset } from './dataset-sources.js';
+import type { DatasetSources } from './dataset-sources.js';
 import { type AlignmentProbe, createAlignmentProbe } from './diagnostics/alignment-probe.js';
 import type { LoopOptions } from './loop-options.js';
 import { preflightRun } from './reliability/preflight.js';
@@ -95,8 +95,7 @@ export async function train(configInput: unknown, runtime: TrainRuntimeOptions =
     const every = config.diagnostics.hiddenLabelAlignment?.every;
     let probe: AlignmentProbe | undefined;
     if (every !== undefined) {
-      const dataset = await openDataset(config, runtime.sources);
-      probe = await createAlignmentProbe(config, dataset, components, runtime.resume ?? false);
+      probe = await createAlignmentProbe(config, components, runtime.resume ?? false);
       if (!runtime.resume) probe.measure(0);
     }
     let result: TrainingResult;

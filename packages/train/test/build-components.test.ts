@@ -1,5 +1,5 @@
 // The wiring of a run config to its components: the data's own relatedness handed to distribution matching, the
-// network's SegNet stages handed to pairwise.
+// network's SegNet stages handed to pairwise, the opened data set handed back with the components.
 import { syntheticAffectRelatedness } from '@partial-mtl/datasets';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -63,6 +63,9 @@ describe('buildComponents', () => {
   it("hands the data's relatedness to distribution matching, and the user's option overrides it", async () => {
     const components = await buildComponents(affectConfig({ name: 'distribution-matching' }));
     expect(components.regularizer.name).toBe('distribution-matching');
+    // The data set the components were built from comes with them (the alignment diagnostic reads it, not a re-open).
+    expect(components.dataset.tasks).toBe(components.tasks);
+    expect(components.dataset.train.length).toBe(8);
     disposeComponents(components);
     // A user matrix wins over the data's: a wrongly shaped one is refused by the regularizer, naming the shape.
     await expect(

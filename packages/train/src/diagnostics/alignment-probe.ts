@@ -7,9 +7,8 @@ import { join } from 'node:path';
 import { disposeBatch, LabelMaskTable, RandomSource, type TaskBatch } from '@partial-mtl/core';
 import { createBatchLoader, fillValueOf } from '@partial-mtl/datasets';
 import * as tf from '@tensorflow/tfjs';
+import type { BuiltComponents } from '../build-components.js';
 import type { RunConfig } from '../config-schema.js';
-import type { OpenedDataset } from '../dataset-sources.js';
-import type { TrainingComponents } from '../loop-options.js';
 import { type Alignment, type AlignmentReport, hiddenLabelAlignment } from './hidden-label-alignment.js';
 
 export interface AlignmentProbe {
@@ -36,13 +35,12 @@ function jsonNumber(_key: string, value: unknown): unknown {
  */
 export async function createAlignmentProbe(
   config: RunConfig,
-  dataset: OpenedDataset,
-  components: TrainingComponents,
+  components: BuiltComponents,
   resume: boolean,
 ): Promise<AlignmentProbe> {
   const settings = config.diagnostics.hiddenLabelAlignment;
   if (!settings) throw new Error('diagnostics.hiddenLabelAlignment: not set');
-  const { tasks, network, regularizer } = components;
+  const { dataset, tasks, network, regularizer } = components;
   const taskNames = tasks.map((task) => task.name);
   const wanted = settings.batches * config.data.batchSize;
   if (wanted > dataset.train.length)
