@@ -21,6 +21,54 @@ export interface StepResult {
   readonly loss: number;
   readonly parts: Readonly<Record<string, number>>;
   readonly gradientNorm: number;
+  /** With status 'non-finite': which logged parts and which variables' gradients were NaN or ±Inf. */
+  readonly nonFinite?: NonFiniteReport;
+}
+
+/** Where a non-finite step went wrong: loss parts by name, gradients by optimizer group and variable name. */
+export interface NonFiniteReport {
+  readonly parts: readonly string[];
+  readonly gradients: readonly { readonly group: string; readonly variables: readonly string[] }[];
+}
+
+/** Names the parts and the variables (per group) whose values are not all finite. Reads back one flag per variable. */
+function reportNonFinite(
+  parts: Readonly<Record<string, number>>,
+  groups: readonly OptimizerGroup[],
+  gradients: readonly tf.Tensor[],
+): NonFiniteReport {
+  // Σ 0·g is 0 when every entry is finite and NaN otherwise (0·±Inf and 0·NaN are NaN), on every backend.
+  const probe = tf.tidy(() => tf.stack(gradients.map((gradient) => tf.sum(tf.mul(gradient, 0)))));
+  const flags = probe.dataSync();
+  probe.dispose();
+  let offset = 0;
+  const byGroup = groups.map((group) => {
+    const variables = group.variables
+      .filter((_, index) => !Number.isFinite(flags[offset + index]!))
+      .map((variable) => variable.name);
+    offset += group.variables.length;
+    return { group: group.name, variables };
+  });
+  return {
+    parts: Object.entries(parts)
+      .filter(([, value]) => !Number.isFinite(value))
+      .map(([name]) => name),
+    gradients: byGroup.filter((entry) => entry.variables.length > 0),
+  };
+}
+
+/** One line for a log or error message: "parts regularizer/x; gradients of group 'jtr' (2 variables: a, b)". */
+export function describeNonFinite(report: NonFiniteReport, maxNames = 3): string {
+  const pieces: string[] = [];
+  if (report.parts.length > 0) pieces.push(`parts ${report.parts.join(', ')}`);
+  for (const { group, variables } of report.gradients) {
+    const shown = variables.slice(0, maxNames).join(', ');
+    const more = variables.length > maxNames ? `, … ${variables.length - maxNames} more` : '';
+    pieces.push(
+      `gradients of group '${group}' (${variables.length} variable${variables.length === 1 ? '' : 's'}: ${shown}${more})`,
+    );
+  }
+  return pieces.length > 0 ? pieces.join('; ') : 'no part or gradient named (the sum overflowed)';
 }
 
 /** Splits one output computed on a concatenated batch into `count` outputs of equal batch size. */
@@ -121,10 +169,11 @@ export function trainingStep(
         parts[name] = numbers[index + 2]!;
       });
       if (!Number.isFinite(loss) || !Number.isFinite(gradientNorm)) {
+        const nonFinite = reportNonFinite(parts, groups, gradients);
         gradients.forEach((gradient, index) => {
           if (grads[variables[index]!.name] === undefined) gradient.dispose();
         });
-        return { status: 'non-finite', loss, parts, gradientNorm };
+        return { status: 'non-finite', loss, parts, gradientNorm, nonFinite };
       }
       const scale = clipNorm && clipNorm > 0 && gradientNorm > clipNorm ? clipNorm / gradientNorm : 1;
       let offset = 0;

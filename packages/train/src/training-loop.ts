@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { disposeBatch, RandomSource } from '@partial-mtl/core';
 import { evaluateNetwork } from './evaluate.js';
-import { trainingStep } from './gradient-step.js';
+import { describeNonFinite, trainingStep } from './gradient-step.js';
 import { defaultLoopOptions, type LoopOptions, type TrainingComponents } from './loop-options.js';
 import {
   type BestSoFar,
@@ -174,15 +174,16 @@ export async function runTraining(
           const what = Number.isFinite(result.loss)
             ? `gradient norm ${result.gradientNorm}`
             : `loss ${result.loss}`;
+          const where = result.nonFinite ? describeNonFinite(result.nonFinite) : 'not located';
           if (options.onNonFinite === 'stop') {
             stopReason = 'non-finite';
-            message = `non-finite ${what} at step ${state.step} (epoch ${state.epoch}); stopped before updating the weights. The last good checkpoint is ${lastDirectory}. Lower the learning rate, enable gradientClipNorm, or set onNonFinite: 'skip'.`;
+            message = `non-finite ${what} at step ${state.step} (epoch ${state.epoch}), in ${where}; stopped before updating the weights. The last good checkpoint is ${lastDirectory}. Lower the learning rate, enable gradientClipNorm, or set onNonFinite: 'skip'.`;
             break outer;
           }
           state.learningRate.multiplier *= options.nonFiniteLearningRateFactor;
           state.skippedBatches += 1;
           log(
-            `non-finite ${what} at step ${state.step}: batch skipped, learning rates ×${options.nonFiniteLearningRateFactor}`,
+            `non-finite ${what} at step ${state.step}: batch skipped, learning rates ×${options.nonFiniteLearningRateFactor} (in ${where})`,
           );
         }
         state.step += 1;

@@ -115,6 +115,14 @@ describe('non-finite loss or gradient', () => {
         new RegExp(`non-finite ${what} at step ${poisonStep} .*stopped before updating the weights`),
       );
       expect(result.message).toContain(join(outDir, 'checkpoints', 'last'));
+      // It says where: the NaN input poisons the supervised loss and every network gradient; the bomb only its trap.
+      if (fault === 'NaN loss (poisoned input)') {
+        expect(result.message).toMatch(
+          /, in parts supervised, supervised\/\w+.*; gradients of group 'network' \(\d+ variables: /,
+        );
+      } else {
+        expect(result.message).toMatch(/, in gradients of group 'trap' \(1 variable: [^,;]+\); stopped/);
+      }
       // Bit-for-bit: the weights after the failed step are those before it.
       expectSameBytes(weightBytes(components), snapshots.get(poisonStep)!);
       // The last checkpoint (step 4, written every 2 steps) is intact and holds the step-4 weights.
@@ -151,7 +159,7 @@ describe('non-finite loss or gradient', () => {
     expect(result.step).toBe(6);
     expect(result.skippedBatches).toBe(1);
     expect(lines.join('\n')).toMatch(
-      /non-finite gradient norm (Infinity|NaN) at step 2: batch skipped, learning rates ×0\.5/,
+      /non-finite gradient norm (Infinity|NaN) at step 2: batch skipped, learning rates ×0\.5 \(in gradients of group 'trap' \(1 variable: [^,;]+\)\)/,
     );
     expectSameBytes(snapshots.get(poisonStep + 1)!, snapshots.get(poisonStep)!);
     const logged = readJsonLines<TrainLogLine>(join(outDir, 'train-log.jsonl'));
