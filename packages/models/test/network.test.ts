@@ -6,6 +6,7 @@ import {
   backboneNames,
   createMultiTaskNetwork,
   disposeNetworkOutput,
+  l2NormalizeChannels,
 } from '../src/index.js';
 import { expectNoLeak } from './helpers.js';
 
@@ -134,5 +135,31 @@ describe('createMultiTaskNetwork', () => {
       expect(tf.tidy(() => tf.max(tf.abs(tf.sub(variable, b.get(name)!))).dataSync()[0])).toBe(0);
     network.dispose();
     rebuilt.dispose();
+  });
+});
+
+describe('l2NormalizeChannels (the normals head)', () => {
+  it('gives unit vectors, the analytic gradient, and a zero (not NaN) gradient at a zero vector', () => {
+    const x = tf.tensor2d([
+      [3, 0, 4],
+      [0, 0, 0],
+    ]);
+    const unit = Array.from(l2NormalizeChannels(x).dataSync());
+    [0.6, 0, 0.8, 0, 0, 0].forEach((value, i) => expect(unit[i]).toBeCloseTo(value, 6));
+    // d(Σ w·x/‖x‖)/dx = (w − (w·u)u)/‖x‖ with u = x/‖x‖. Below the clamp the output is x/ε, whose gradient is w/ε:
+    // large but finite (the unclamped form's √ gradient at 0 is Inf, times the clamp's 0: NaN).
+    const w = tf.tensor2d([
+      [1, 2, 3],
+      [1, 2, 3],
+    ]);
+    const gradient = Array.from(
+      tf
+        .grad((v: tf.Tensor) => tf.sum(tf.mul(l2NormalizeChannels(v), w)))(x)
+        .dataSync(),
+    );
+    const u = [0.6, 0, 0.8];
+    const wu = 1 * 0.6 + 3 * 0.8;
+    [1, 2, 3].forEach((wc, c) => expect(gradient[c]).toBeCloseTo((wc - wu * u[c]!) / 5, 6));
+    expect(gradient.slice(3).every(Number.isFinite)).toBe(true);
   });
 });

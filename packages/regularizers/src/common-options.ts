@@ -91,3 +91,13 @@ export function warnOnce(warn?: (message: string) => void): (message: string) =>
 export function zeroScalar(): tf.Scalar {
   return tf.scalar(0);
 }
+
+/**
+ * weight · term, where a weight of 0 switches the term off: the result is then a fresh zero tensor with no path
+ * back to the term, so the term sends no gradient at all (0 · a term whose gradient is NaN or ±Inf somewhere would
+ * still give NaN, and a null control with weight 0 must leave training exactly as without the term). The term is
+ * still computed (for logging). Returns a new tensor.
+ */
+export function weighted(weight: number, term: tf.Tensor): tf.Tensor {
+  return weight === 0 ? tf.zeros(term.shape) : tf.mul(weight, term);
+}

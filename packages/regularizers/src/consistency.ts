@@ -13,7 +13,13 @@ import {
   type VariableGroup,
 } from '@partial-mtl/core';
 import * as tf from '@tensorflow/tfjs';
-import { checkNumbers, maskColumnOf, predictionOf, type RegularizerBaseOptions } from './common-options.js';
+import {
+  checkNumbers,
+  maskColumnOf,
+  predictionOf,
+  type RegularizerBaseOptions,
+  weighted,
+} from './common-options.js';
 import { cosineSimilarity } from './cosine-distance.js';
 import { binaryCrossEntropyWithLogits } from './distribution-matching.js';
 
@@ -105,7 +111,7 @@ export function createConsistencyRegularization(options: ConsistencyOptions): Re
           parts[task.name] = term;
           total = tf.add(total, term);
         }
-        return { loss: tf.mul(settings.consistencyWeight, total) as tf.Scalar, parts };
+        return { loss: weighted(settings.consistencyWeight, total) as tf.Scalar, parts };
       });
     },
     dispose: () => {},

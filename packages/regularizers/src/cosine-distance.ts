@@ -1,7 +1,9 @@
 // Cosine distance D(a, b) = 1 − mean over positions of the cosine over channels, the latent distance of JTR
 // (Nishi et al., arXiv 2404.01976) and of pairwise consistency (Li, Liu & Bilen, arXiv 2111.14893).
 // Norms are clamped at eps = 1e-12 per vector (PyTorch's cosine_similarity), written as sqrt(max(|x|², eps²)) so a
-// zero vector (an all-ReLU-off position) gives a zero gradient, not NaN.
+// zero vector (an all-ReLU-off position) gives a zero gradient, not NaN; and the dot product is divided by one norm,
+// then the other, because the gradient of dot/(‖a‖‖b‖) holds (‖a‖‖b‖)², which underflows float32 to 0 (1e-48) when
+// both vectors are zero: 0/0 = NaN.
 import * as tf from '@tensorflow/tfjs';
 
 const epsilon = 1e-12;
@@ -12,7 +14,7 @@ export function cosineSimilarity(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
     const dot = tf.sum(tf.mul(a, b), -1);
     const normA = tf.sqrt(tf.maximum(tf.sum(tf.square(a), -1), epsilon * epsilon));
     const normB = tf.sqrt(tf.maximum(tf.sum(tf.square(b), -1), epsilon * epsilon));
-    return tf.div(dot, tf.mul(normA, normB));
+    return tf.div(tf.div(dot, normA), normB);
   });
 }
 

@@ -19,6 +19,7 @@ import {
   maskColumnOf,
   predictionOf,
   type RegularizerBaseOptions,
+  weighted,
 } from './common-options.js';
 import { type CoannotatedData, du2014Relatedness, estimateRelatedness } from './relatedness.js';
 
@@ -363,11 +364,14 @@ export function createDistributionMatching(options: DistributionMatchingOptions)
         const parts = distributionMatchingTerms(tensors, relatednessMatrix, settings);
         const loss = tf.tidy(() =>
           tf.add(
-            tf.mul(
+            weighted(
               settings.lambdaSca,
               tf.add(parts.coannotationClassToAttribute, parts.coannotationAttributeToClass),
             ),
-            tf.mul(settings.lambdaDm, tf.add(parts.matchingClassToAttribute, parts.matchingAttributeToClass)),
+            weighted(
+              settings.lambdaDm,
+              tf.add(parts.matchingClassToAttribute, parts.matchingAttributeToClass),
+            ),
           ),
         ) as tf.Scalar;
         return { loss, parts };

@@ -31,6 +31,7 @@ import {
   predictionOf,
   type RegularizerBaseOptions,
   warnOnce,
+  weighted,
 } from './common-options.js';
 import { cosineDistancePerSample } from './cosine-distance.js';
 import {
@@ -453,11 +454,11 @@ export function createJointTaskRegularization(options: JtrOptions): JtrRegulariz
         const secondDistance = gather('secondDistance');
         const reconstruction = gather('reconstruction');
         const perSampleLoss = tf.add(
-          tf.mul(
+          weighted(
             settings.distanceWeight,
-            tf.add(firstDistance, tf.mul(secondDistanceWeight, secondDistance)),
+            tf.add(firstDistance, weighted(secondDistanceWeight, secondDistance)),
           ),
-          tf.mul(settings.reconstructionWeight, reconstruction),
+          weighted(settings.reconstructionWeight, reconstruction),
         );
         return {
           loss: tf.div(tf.sum(perSampleLoss), batchSize) as tf.Scalar,

@@ -22,6 +22,7 @@ import {
   predictionOf,
   type RegularizerBaseOptions,
   warnOnce,
+  weighted,
 } from './common-options.js';
 import { cosineDistancePerSample, crossSampleSimilarity } from './cosine-distance.js';
 import type { CategoricalEncoding } from './jtr-encoding.js';
@@ -384,7 +385,7 @@ export function createPairwiseConsistency(options: PairwiseOptions): PairwiseReg
         }
         const consistency = terms.length > 0 ? tf.div(tf.sum(tf.concat(terms)), batchSize) : tf.scalar(0);
         return {
-          loss: tf.mul(weight, consistency) as tf.Scalar,
+          loss: weighted(weight, consistency) as tf.Scalar,
           parts: {
             consistency: consistency as tf.Scalar,
             pairs: tf.scalar(pairTotal),

@@ -1,6 +1,7 @@
 import { defineTasks } from '@partial-mtl/core';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { weighted } from '../src/common-options.js';
 import {
   consistencyDefaults,
   createRegularizer,
@@ -147,6 +148,27 @@ describe('none', () => {
     }
     // Zero weights are allowed (a term switched off).
     createRegularizer('jtr', { tasks: dense, distanceWeight: 0, widthMultiplier: 0.125 }).dispose();
+  });
+
+  it('a zero weight switches its term off: zero, and no gradient path even where the term has a NaN gradient', () => {
+    const x = tf.scalar(0);
+    // d√x/dx at 0 is +Inf, and 0·Inf = NaN: multiplying by the weight would not switch the term off.
+    const viaProduct = tf
+      .grad((v: tf.Tensor) => tf.mul(0, tf.sqrt(v)))(x)
+      .dataSync()[0];
+    expect(viaProduct).toBeNaN();
+    expect(
+      tf
+        .grad((v: tf.Tensor) => tf.add(weighted(0, tf.sqrt(v)), v))(x)
+        .dataSync()[0],
+    ).toBe(1);
+    expect(weighted(0, tf.tensor1d([2, 3])).arraySync()).toEqual([0, 0]);
+    expect(weighted(2.5, tf.tensor1d([2, 3])).arraySync()).toEqual([5, 7.5]);
+    expect(
+      tf
+        .grad((v: tf.Tensor) => weighted(3, tf.square(v)))(tf.scalar(2))
+        .dataSync()[0],
+    ).toBe(12);
   });
 });
 

@@ -116,14 +116,30 @@ describe('JTR reconstruction and distance', () => {
   });
 
   it('cosine distance is 1 − mean over positions of the channel cosine, and zero vectors give no NaN', () => {
-    const a = tf.tensor4d([1, 0, 3, 4, 0, 0], [1, 1, 3, 2]);
-    const b = tf.tensor4d([1, 1, 4, 3, 1, 0], [1, 1, 3, 2]);
-    const expectedCosines = [1 / Math.SQRT2, 24 / 25, 0];
+    // Positions: two ordinary pairs, a zero vector against a non-zero one, and two zero vectors (an all-ReLU-off
+    // latent position in both stacks, as JTR's auto-encoder gives: there (‖a‖‖b‖)² = 1e-48 underflows float32, and
+    // a quotient's gradient −dot/(‖a‖‖b‖)² was 0/0 = NaN, found as a NaN stop of a real run).
+    const a = tf.tensor4d([1, 0, 3, 4, 0, 0, 0, 0], [1, 1, 4, 2]);
+    const b = tf.tensor4d([1, 1, 4, 3, 1, 0, 0, 0], [1, 1, 4, 2]);
+    const expectedCosines = [1 / Math.SQRT2, 24 / 25, 0, 0];
     expect(cosineDistancePerSample(a, b).dataSync()[0]).toBeCloseTo(
-      1 - expectedCosines.reduce((s, v) => s + v, 0) / 3,
+      1 - expectedCosines.reduce((s, v) => s + v, 0) / 4,
       6,
     );
-    const gradient = tf.grad((x: tf.Tensor) => tf.sum(cosineDistancePerSample(x, b)))(a);
-    expect(Array.from(gradient.dataSync()).every(Number.isFinite)).toBe(true);
+    const [gradientA, gradientB] = tf.grads((x: tf.Tensor, y: tf.Tensor) =>
+      tf.sum(cosineDistancePerSample(x, y)),
+    )([a, b]);
+    expect(Array.from(gradientA!.dataSync()).every(Number.isFinite)).toBe(true);
+    expect(Array.from(gradientB!.dataSync()).every(Number.isFinite)).toBe(true);
+    // The ordinary positions' gradient is the analytic one: d(1 − cos)/da / 4 = −(b/(‖a‖‖b‖) − cos·a/‖a‖²) / 4.
+    const analytic = (av: number[], bv: number[]) => {
+      const na = Math.hypot(...av);
+      const nb = Math.hypot(...bv);
+      const cos = (av[0]! * bv[0]! + av[1]! * bv[1]!) / (na * nb);
+      return av.map((_, c) => -(bv[c]! / (na * nb) - (cos * av[c]!) / (na * na)) / 4);
+    };
+    const expected = [...analytic([1, 0], [1, 1]), ...analytic([3, 4], [4, 3])];
+    const actual = Array.from(gradientA!.dataSync()).slice(0, 4);
+    actual.forEach((value, i) => expect(value).toBeCloseTo(expected[i]!, 6));
   });
 });

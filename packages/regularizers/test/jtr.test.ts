@@ -380,6 +380,37 @@ describe('JTR regularizer', () => {
     regularizer.dispose();
   });
 
+  it('distanceWeight 0 switches d1 and d2 off: the network gets no gradient, the auto-encoder only the reconstruction', () => {
+    const regularizer = createJointTaskRegularization({
+      tasks: geometricTasks,
+      widthMultiplier: 0.125,
+      seed: 4,
+      distanceWeight: 0,
+    });
+    const labelMask = [[1, 0]];
+    const base = jtrInput(geometricTasks, labelMask);
+    const normal1 = tf.variable(base.viewOutputs[0]!.predictions.normal!, true, 'jtr-off-normal-view1');
+    const input = jtrInput(geometricTasks, labelMask, [
+      { depth: base.viewOutputs[0]!.predictions.depth!, normal: normal1 },
+      base.viewOutputs[1]!.predictions,
+    ]);
+    const autoEncoderVariables = regularizer.variableGroups()[0]!.variables;
+    const { value, grads } = tf.variableGrads(
+      () => regularizer.loss(input).loss,
+      [normal1, ...autoEncoderVariables],
+    );
+    // With weight 4 the unlabelled head gets d1's gradient (test above); with 0 there is no path to it at all.
+    expect(grads[normal1.name]).toBeUndefined();
+    // What is left is exactly the reconstruction term, weighted 2 (the default), still training the auto-encoder.
+    const parts = regularizer.loss(input).parts;
+    expect(value.dataSync()[0]).toBeCloseTo(2 * parts.reconstruction!.dataSync()[0]!, 5);
+    expect(parts.firstViewDistance!.dataSync()[0]).toBeGreaterThan(0); // still computed and logged
+    expect(autoEncoderVariables.some((v) => grads[v.name] !== undefined)).toBe(true);
+    tf.dispose([value, ...Object.values(grads), ...Object.values(parts)]);
+    normal1.dispose();
+    regularizer.dispose();
+  });
+
   it('clean batched mode and heterogeneous dense + classification tasks give a finite loss', () => {
     const tasks = defineTasks([
       { name: 'depth', kind: 'depth', channels: 1 },

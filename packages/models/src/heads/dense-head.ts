@@ -23,9 +23,13 @@ export interface TaskHead extends LayerVariables {
   apply(shared: tf.Tensor): tf.Tensor;
 }
 
-/** Divides x [..., C] by its L2 norm over the last axis, clamped below at `epsilon`. Returns a new tensor. */
+/**
+ * Divides x [..., C] by its L2 norm over the last axis, clamped below at `epsilon`. Returns a new tensor. Written as
+ * sqrt(max(‖x‖², ε²)): the same values as max(‖x‖, ε), but a zero vector gets a zero gradient, where the gradient of
+ * √ at 0 (Inf) times the clamp's 0 would be NaN.
+ */
 export function l2NormalizeChannels(x: tf.Tensor, epsilon = normalsEpsilon): tf.Tensor {
-  return tf.tidy(() => tf.div(x, tf.maximum(tf.sqrt(tf.sum(tf.square(x), -1, true)), epsilon)));
+  return tf.tidy(() => tf.div(x, tf.sqrt(tf.maximum(tf.sum(tf.square(x), -1, true), epsilon * epsilon))));
 }
 
 export function createDenseHead(options: DenseHeadOptions): TaskHead {
