@@ -43,7 +43,14 @@ export {
   hideLabels,
 } from './diagnostics/hidden-label-alignment.js';
 export { evaluateNetwork, flattenMetrics } from './evaluate.js';
-export { forwardAllViews, type StepResult, splitOutput, trainingStep } from './gradient-step.js';
+export {
+  describeNonFinite,
+  forwardAllViews,
+  type NonFiniteReport,
+  type StepResult,
+  splitOutput,
+  trainingStep,
+} from './gradient-step.js';
 export {
   type BatchSource,
   defaultLoopOptions,
