@@ -9,6 +9,7 @@
 
 import type { TaskSpec } from '@partial-mtl/core';
 import * as tf from '@tensorflow/tfjs';
+import { clampedNorm } from './cosine-distance.js';
 import { binaryCrossEntropyWithLogits } from './distribution-matching.js';
 
 export interface ReconstructionSettings {
@@ -62,11 +63,11 @@ export function reconstructionLossPerSample(
           break;
         }
         case 'normals': {
-          const norm = tf.sqrt(tf.maximum(tf.sum(tf.square(output), -1, true), 1e-24));
+          const norm = clampedNorm(output, true);
           let unitTarget = target;
           if (settings.normaliseNormalTarget) {
             // Zero targets (masked label pixels) stay zero (and are masked out anyway).
-            unitTarget = tf.div(target, tf.sqrt(tf.maximum(tf.sum(tf.square(target), -1, true), 1e-24)));
+            unitTarget = tf.div(target, clampedNorm(target, true));
           }
           term = tf.sub(
             1,
