@@ -7,6 +7,8 @@
 // `segmentationPrediction: 'softmax'` (an extension, not the default) encodes every predicted segmentation or
 // multiclass channel, in Y, in Yhat and in the reconstruction targets, as the softmax instead of the paper's
 // straight-through Gumbel sample (no draw at all; quirks 1 and 2 then have nothing to act on).
+// `unpoolTies: 'first'` (an option) unpools like the official MaxUnpool2d; checked against an independent PyTorch
+// implementation (reference/jtr_reference.py, test/jtr-reference.test.ts).
 // Clean-only fix beyond jtr.md §8 (flag `unnormalisedNormalTarget`): the normal reconstruction compares r̂ with the
 // normalised target (a true cosine, ≥ 0); the official r̂·tgt with a (n+1)/2 target of norm up to 1.37 divided by Σm
 // made the clean reconstruction loss negative (~−0.3 in the demo).
@@ -22,7 +24,7 @@ import {
   type TaskSpec,
   type VariableGroup,
 } from '@partial-mtl/core';
-import { checkSegNetStages } from '@partial-mtl/models';
+import { checkSegNetStages, type UnpoolTies, unpoolTiesModes } from '@partial-mtl/models';
 import * as tf from '@tensorflow/tfjs';
 import {
   checkChoices,
@@ -64,7 +66,7 @@ export interface JtrQuirks {
   readonly rawReconstructionTargets: boolean;
   /** #5: reconstruction divides by N = max(1, nnz(target)) instead of Σm. */
   readonly nonzeroCountNormaliser: boolean;
-  /** #6: label channels are not multiplied by the mask. */
+  /** #6: label channels are not multiplied by the mask (off: every channel of both stacks is). */
   readonly unmaskedLabelChannels: boolean;
   /** #7: Phi uses the NYU constants whatever `depthPhi` says. */
   readonly sharedDepthConstants: boolean;
@@ -120,6 +122,13 @@ export interface JtrSettings {
    * for small inputs: at 32×32 five stages leave a 1×1 latent (see `singlePositionLatentWarning`).
    */
   readonly stages: number;
+  /**
+   * Which tied maxima of a 2×2 pooling window get the unpooled value in the auto-encoder's decoder: 'all' (default;
+   * jtr.md §3, an equality mask, since tfjs has no argmax pooling gradient) or 'first' (the official MaxUnpool2d
+   * with PyTorch's first-index choice, bit for bit). The stacks are piecewise-constant label maps, so ties are
+   * common: the two choices reconstruct differently (the latent z is the same).
+   */
+  readonly unpoolTies: UnpoolTies;
   /** Phi constants for depth (used when quirk 7 is off; the NYU constants by default). */
   readonly depthPhi: DepthPhiConstants;
   /** Stack resolution when no task is dense (classification stacks broadcast to this square map). */
@@ -141,6 +150,7 @@ export const jtrDefaults: JtrSettings = {
   secondDistanceWeight: 2,
   widthMultiplier: 1,
   stages: 5,
+  unpoolTies: 'all',
   depthPhi: depthPhiDefaults,
   classificationResolution: 32,
   segmentationPrediction: 'straight-through-gumbel',
@@ -182,6 +192,7 @@ export function resolveJtrOptions(
   checkChoices('jtr', settings, {
     mode: ['faithful', 'clean'],
     segmentationPrediction: ['straight-through-gumbel', 'softmax'],
+    unpoolTies: unpoolTiesModes,
   });
   checkNumbers('jtr', settings, {
     distanceWeight: '≥ 0',
@@ -254,23 +265,20 @@ export function buildJtrViewStacks(
         softmaxEverywhere || (viewNumber === 2 && quirks.viewTwoSoftmaxPrediction)
           ? 'softmax'
           : 'straight-through-gumbel';
-      const encodedPrediction = encodePrediction(
-        task,
-        prediction,
-        mask,
-        predictionEncoding,
-        random,
-        encoding,
+      // Clean (quirk 6 off): every channel of both stacks is multiplied by m, predictions too; Phi(p·m) and
+      // (p·m + 1)/2 alone are Phi(0) and 0.5 where m = 0, where a masked label channel is 0.
+      const masked = (encoded: tf.Tensor) => (quirks.unmaskedLabelChannels ? encoded : tf.mul(encoded, mask));
+      const encodedPrediction = masked(
+        encodePrediction(task, prediction, mask, predictionEncoding, random, encoding),
       );
       // Y's prediction channel: a separate draw (quirk 2) or Yhat's own sample when Yhat drew one.
       const stackPrediction =
         categorical &&
         !softmaxEverywhere &&
         (quirks.independentGumbelDraws || predictionEncoding === 'softmax')
-          ? encodePrediction(task, prediction, mask, 'straight-through-gumbel', random, encoding)
+          ? masked(encodePrediction(task, prediction, mask, 'straight-through-gumbel', random, encoding))
           : encodedPrediction;
-      let encodedLabel = encodeLabel(task, label, prediction, encoding);
-      if (!quirks.unmaskedLabelChannels) encodedLabel = tf.mul(encodedLabel, mask);
+      const encodedLabel = masked(encodeLabel(task, label, prediction, encoding));
       const stackChannel = tf.add(tf.mul(weight, encodedLabel), tf.mul(tf.sub(1, weight), stackPrediction));
       stackParts.push(stackChannel);
       predictionParts.push(encodedPrediction);
@@ -365,6 +373,7 @@ export function createJointTaskRegularization(options: JtrOptions): JtrRegulariz
     inChannels,
     widthMultiplier: settings.widthMultiplier,
     stages: settings.stages,
+    unpoolTies: settings.unpoolTies,
     random: new RandomSource(options.seed ?? 0).fork('jtr'),
     name: 'jtr',
   });

@@ -47,6 +47,7 @@ const optionTables: { readonly [Name in RegularizerName]: OptionTable<Regularize
     secondDistanceWeight: true,
     widthMultiplier: true,
     stages: true,
+    unpoolTies: true,
     depthPhi: true,
     classificationResolution: true,
     segmentationPrediction: true,

@@ -314,9 +314,13 @@ describe('JTR regularizer', () => {
         const normal = input.viewOutputs[0]!.predictions.normal!;
         const label = view.labels.depth!;
         const mask = tf.cast(tf.notEqual(label, 0), 'float32');
-        const normalChannels = tf.div(tf.add(tf.mul(normal, mask), 1), 2);
+        // Clean mode masks every channel of both stacks (jtr.md §8, quirk 6).
+        const normalChannels = tf.mul(tf.div(tf.add(tf.mul(normal, mask), 1), 2), mask);
         const stack = tf.concat([tf.mul(phi(label), mask), normalChannels], 3) as tf.Tensor4D;
-        const predictionStack = tf.concat([phi(tf.mul(depth, mask)), normalChannels], 3) as tf.Tensor4D;
+        const predictionStack = tf.concat(
+          [tf.mul(phi(tf.mul(depth, mask)), mask), normalChannels],
+          3,
+        ) as tf.Tensor4D;
         const encoder = regularizer.autoEncoder;
         return cosineDistancePerSample(
           encoder.encodeFrozen(stack),

@@ -11,6 +11,7 @@ import {
   createSegNetEncoder,
   type SegNetDecoder,
   type SegNetEncoder,
+  type UnpoolTies,
 } from '@partial-mtl/models';
 import * as tf from '@tensorflow/tfjs';
 
@@ -19,6 +20,8 @@ export interface JtrAutoEncoderOptions {
   readonly widthMultiplier: number;
   /** Encoder stages kept (1..5, default 5 as the paper): the latent is H/2^stages × W/2^stages. */
   readonly stages?: number;
+  /** Tied maxima that receive the unpooled value: 'all' (default, jtr.md §3) or 'first' (PyTorch's MaxUnpool2d). */
+  readonly unpoolTies?: UnpoolTies;
   readonly random: RandomSource;
   /** Prefix of the variable names (default 'jtr'). */
   readonly name?: string;
@@ -52,6 +55,7 @@ export function createJtrAutoEncoder(options: JtrAutoEncoderOptions): JtrAutoEnc
     inChannels: options.inChannels,
     widthMultiplier: options.widthMultiplier,
     stages: options.stages,
+    unpoolTies: options.unpoolTies ?? 'all',
     name: `${name}.encoder`,
     random: options.random,
   });
