@@ -3,6 +3,8 @@
 // L_pair = D(ms, mt) + r·(D(ms, stop f) + D(mt, stop f)), summed over (unlabelled s, labelled t) pairs, times λ / B.
 // Divergences: the pair code is an argument (not a global); `clean` batches the pairs (BN statistics change);
 // `segmentationPrediction: 'softmax'` (not the default) replaces the straight-through Gumbel sample of prepPred.
+// `sourceTasks` (an extension; default every dense task, as MTPSL) limits which tasks' predictions the consistency
+// term trains: pairs (s, t) are formed only for s in it.
 
 import {
   isDenseTask,
@@ -38,6 +40,12 @@ export interface PairwiseSettings {
   readonly anchorWeight: number;
   /** 'partial': (unlabelled s, labelled t) pairs; 'all': every ordered pair s ≠ t (MTPSL's full-label mode). */
   readonly pairs: 'partial' | 'all';
+  /**
+   * Names of the tasks that may be a pair's source s, the side whose prediction the term trains (an extension, not
+   * in the paper). Omitted: every dense task (MTPSL). Pairs with another source are skipped; every task can still be
+   * a target (its label is the reference).
+   */
+  readonly sourceTasks?: readonly string[];
   /** `--rampup`: 'fixed' (default) or 'up', λ·min(1, (epoch + iteration/iterationsPerEpoch)/rampUpEpochs). */
   readonly rampUp: 'fixed' | 'up';
   readonly rampUpEpochs: number;
@@ -192,10 +200,18 @@ export interface PairwiseRegularizer extends Regularizer {
   readonly settings: PairwiseSettings;
 }
 
-/** The (source, target) task-index pairs of one sample from its label-mask row. */
-export function samplePairs(labelled: readonly number[], pairs: 'partial' | 'all'): Array<[number, number]> {
+/**
+ * The (source, target) task-index pairs of one sample from its label-mask row; `isSource` (default: every task)
+ * limits the sources.
+ */
+export function samplePairs(
+  labelled: readonly number[],
+  pairs: 'partial' | 'all',
+  isSource: (task: number) => boolean = () => true,
+): Array<[number, number]> {
   const result: Array<[number, number]> = [];
   for (let source = 0; source < labelled.length; source++) {
+    if (!isSource(source)) continue;
     for (let target = 0; target < labelled.length; target++) {
       if (source === target) continue;
       if (pairs === 'all' || (labelled[source]! < 0.5 && labelled[target]! >= 0.5))
@@ -258,6 +274,15 @@ export function createPairwiseConsistency(options: PairwiseOptions): PairwiseReg
       `pairwise: needs at least 2 dense tasks; got ${options.tasks.map((t) => `${t.name}:${t.kind}`).join(', ')}`,
     );
   }
+  const sourceNames = new Set(settings.sourceTasks ?? tasks.map((task) => task.name));
+  for (const name of sourceNames) {
+    if (!tasks.some((task) => task.name === name)) {
+      throw new Error(
+        `pairwise: sourceTasks names '${name}', which is not a dense task here (dense tasks: ${tasks.map((task) => task.name).join(', ')})`,
+      );
+    }
+  }
+  const isSource = (task: number) => sourceNames.has(tasks[task]!.name);
   const mappingNetwork = createFilmMappingNetwork({
     tasks,
     widthMultiplier: settings.widthMultiplier,
@@ -369,14 +394,16 @@ export function createPairwiseConsistency(options: PairwiseOptions): PairwiseReg
         if (settings.mode === 'faithful') {
           maskRows.forEach((row, sample) => {
             const take = (x: tf.Tensor) => tf.slice(x, [sample], [1]);
-            for (const [s, t] of samplePairs(row, settings.pairs)) addPair(s, t, take, 1);
+            for (const [s, t] of samplePairs(row, settings.pairs, isSource)) addPair(s, t, take, 1);
           });
         } else {
           for (let s = 0; s < taskCount; s++) {
             for (let t = 0; t < taskCount; t++) {
               if (s === t) continue;
               const samples = maskRows.flatMap((row, sample) =>
-                samplePairs(row, settings.pairs).some(([a, b]) => a === s && b === t) ? [sample] : [],
+                samplePairs(row, settings.pairs, isSource).some(([a, b]) => a === s && b === t)
+                  ? [sample]
+                  : [],
               );
               if (samples.length === 0) continue;
               addPair(s, t, (x: tf.Tensor) => takeSamples(x, samples, batchSize), samples.length);

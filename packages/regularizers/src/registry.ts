@@ -59,6 +59,7 @@ const optionTables: { readonly [Name in RegularizerName]: OptionTable<Regularize
     consistencyWeight: true,
     anchorWeight: true,
     pairs: true,
+    sourceTasks: true,
     rampUp: true,
     rampUpEpochs: true,
     iterationsPerEpoch: true,

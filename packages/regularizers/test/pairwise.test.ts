@@ -49,6 +49,12 @@ describe('pairwise pair index and preparation', () => {
     ]);
     expect(samplePairs([1, 1, 1], 'partial')).toEqual([]);
     expect(samplePairs([1, 1, 0], 'all')).toHaveLength(6);
+    // Sources limited to task 1: only (1, 0) of the two partial pairs; in full-label mode (1, 0) and (1, 2).
+    expect(samplePairs([1, 0, 0], 'partial', (task) => task === 1)).toEqual([[1, 0]]);
+    expect(samplePairs([1, 1, 0], 'all', (task) => task === 1)).toEqual([
+      [1, 0],
+      [1, 2],
+    ]);
   });
 
   it('FiLM tables total 2 · 4224 · T(T − 1) parameters at width 1 (50,688 for NYU)', () => {
@@ -346,6 +352,37 @@ describe('pairwise regularizer', () => {
     expect(groups[0]!.variables.some((v) => nonZero(grads[v.name]))).toBe(true); // stems and convs
     tf.dispose(Object.values(grads));
     regularizer.dispose();
+  });
+
+  it('sourceTasks: only the named tasks are sources; the others get no gradient; an unknown name is refused', () => {
+    const regularizer = createPairwiseConsistency({
+      tasks,
+      widthMultiplier: 0.125,
+      seed: 6,
+      sourceTasks: ['height'],
+      warn: () => {},
+    });
+    const base = pairwiseInput([[1, 0, 0]], 0.125);
+    const normal = tf.variable(base.viewOutputs[0]!.predictions.normal!, true, 'pw-src-normal');
+    const height = tf.variable(base.viewOutputs[0]!.predictions.height!, true, 'pw-src-height');
+    const input = pairwiseInput([[1, 0, 0]], 0.125, {
+      predictions: { depth: base.viewOutputs[0]!.predictions.depth!, normal, height },
+    });
+    let pairs = -1;
+    const { grads } = tf.variableGrads(() => {
+      const { loss, parts } = regularizer.loss(input);
+      pairs = parts.pairs!.dataSync()[0]!;
+      tf.dispose(Object.values(parts));
+      return loss;
+    }, [normal, height]);
+    expect(pairs).toBe(1); // (height, depth) only; (normal, depth) skipped
+    expect(grads[normal.name]).toBeUndefined();
+    expect(tf.tidy(() => tf.max(tf.abs(grads[height.name]!)).dataSync()[0]!)).toBeGreaterThan(0);
+    tf.dispose([...Object.values(grads), normal, height]);
+    regularizer.dispose();
+    expect(() => createPairwiseConsistency({ tasks, sourceTasks: ['normals'] })).toThrow(
+      /pairwise: sourceTasks names 'normals', which is not a dense task here \(dense tasks: depth, normal, height\)/,
+    );
   });
 
   it('gives zero without unlabelled tasks, checks the anchor shape, ramps λ up', () => {
