@@ -34,10 +34,9 @@
 #
 # Usage (Debian's python3-torch 1.13), from packages/regularizers:
 #   /usr/bin/python3 reference/dm_reference.py > test/fixtures/dm-reference.json
-import json
-import sys
 
 import torch
+from fixture_output import write_fixture
 
 torch.manual_seed(2401)
 DT = torch.float64
@@ -264,42 +263,28 @@ def expected(cfg):
     }
 
 
-def rounded(value):
-    """Floats to 9 significant digits (float32 holds ~7), to keep the fixture small."""
-    if isinstance(value, float):
-        return float('%.9g' % value)
-    if isinstance(value, list):
-        return [rounded(v) for v in value]
-    if isinstance(value, dict):
-        return {k: rounded(v) for k, v in value.items()}
-    return value
-
-
-json.dump(
-    rounded(
-        {
-            'about': f'reference/dm_reference.py, PyTorch {torch.__version__}, float64: distribution matching and '
-            'soft co-annotation',
-            'batchSize': B,
-            'classes': K,
-            'attributes': M,
-            'classLabels': CLASS_LABELS,
-            'attributeLabels': ATTRIBUTE_LABELS,
-            'labelMask': [[c, a] for c, a in zip(CLASS_MASK, ATTRIBUTE_MASK)],
-            'classLogits': class_logits.detach().tolist(),
-            'attributeLogits': attribute_logits.detach().tolist(),
-            'relatedness': MATRIX,
-            'du2014': {'classNames': DU_CLASSES, 'attributeNames': [f'AU{au}' for au in DU_AUS]},
-            'coannotatedData': {
-                'classLabels': coannotated_classes.tolist(),
-                'attributeLabels': coannotated_attributes.tolist(),
-            },
-            'expected': {name: expected({**BASE, **overrides}) for name, overrides in CONFIGS.items()},
-            'supervised': {
-                norm: {'loss': supervised(norm).item(), 'gradients': gradients(supervised(norm))}
-                for norm in ('batch', 'sample')
-            },
-        }
-    ),
-    sys.stdout,
+write_fixture(
+    {
+        'about': f'reference/dm_reference.py, PyTorch {torch.__version__}, float64: distribution matching and '
+        'soft co-annotation',
+        'batchSize': B,
+        'classes': K,
+        'attributes': M,
+        'classLabels': CLASS_LABELS,
+        'attributeLabels': ATTRIBUTE_LABELS,
+        'labelMask': [[c, a] for c, a in zip(CLASS_MASK, ATTRIBUTE_MASK)],
+        'classLogits': class_logits.detach().tolist(),
+        'attributeLogits': attribute_logits.detach().tolist(),
+        'relatedness': MATRIX,
+        'du2014': {'classNames': DU_CLASSES, 'attributeNames': [f'AU{au}' for au in DU_AUS]},
+        'coannotatedData': {
+            'classLabels': coannotated_classes.tolist(),
+            'attributeLabels': coannotated_attributes.tolist(),
+        },
+        'expected': {name: expected({**BASE, **overrides}) for name, overrides in CONFIGS.items()},
+        'supervised': {
+            norm: {'loss': supervised(norm).item(), 'gradients': gradients(supervised(norm))}
+            for norm in ('batch', 'sample')
+        },
+    }
 )

@@ -12,12 +12,11 @@
 # is not all ones.
 #
 # Usage (Debian's python3-torch 1.13): /usr/bin/python3 reference/jtr_reference.py > test/fixtures/jtr-reference.json
-import json
 import math
-import sys
 
 import torch
 import torch.nn.functional as F
+from fixture_output import flat, hwio, nhwc, write_fixture
 
 torch.manual_seed(7)
 DT = torch.float64
@@ -201,16 +200,6 @@ def jtr_loss(ties):
 
 
 # ---- output: NHWC tensors and HWIO kernels, as the TypeScript side uses them ----
-def nhwc(x):
-    return x.detach().permute(0, 2, 3, 1).contiguous().flatten().tolist()
-
-
-def hwio(w):
-    return w.detach().permute(2, 3, 1, 0).contiguous().flatten().tolist()
-
-
-def flat(t):
-    return t.detach().flatten().tolist()
 
 
 named = {}  # our variable name -> (tensor, layout)
@@ -250,44 +239,30 @@ def expected(ties):
     }
 
 
-def rounded(value):
-    """Floats to 9 significant digits (float32 holds ~7), to keep the fixture small."""
-    if isinstance(value, float):
-        return float('%.9g' % value)
-    if isinstance(value, list):
-        return [rounded(v) for v in value]
-    if isinstance(value, dict):
-        return {k: rounded(v) for k, v in value.items()}
-    return value
-
-
-json.dump(
-    rounded(
-        {
-            'about': f'reference/jtr_reference.py, PyTorch {torch.__version__}, float64: JTR clean mode, softmax segmentation',
-            'batchSize': B,
-            'height': H,
-            'width': W,
-            'classes': CLASSES,
-            'labelMask': LABELLED,
-            'settings': {
-                'widthMultiplier': 0.125,
-                'stages': 2,
-                'distanceWeight': WEIGHTS['distance'],
-                'secondDistanceWeight': WEIGHTS['second_distance'],
-                'reconstructionWeight': WEIGHTS['reconstruction'],
-                'depthPhi': {'mean': PHI_MEAN, 'std': PHI_STD},
-            },
-            'views': [
-                {
-                    'labels': {name: nhwc(t.to(DT)) for name, t in view['labels'].items()},
-                    'predictions': {name: nhwc(t) for name, t in view['predictions'].items()},
-                }
-                for view in views
-            ],
-            'weights': {name: layout(tensor) for name, (tensor, layout) in named.items()},
-            'expected': {'first': expected('first'), 'all': expected('all')},
-        }
-    ),
-    sys.stdout,
+write_fixture(
+    {
+        'about': f'reference/jtr_reference.py, PyTorch {torch.__version__}, float64: JTR clean mode, softmax segmentation',
+        'batchSize': B,
+        'height': H,
+        'width': W,
+        'classes': CLASSES,
+        'labelMask': LABELLED,
+        'settings': {
+            'widthMultiplier': 0.125,
+            'stages': 2,
+            'distanceWeight': WEIGHTS['distance'],
+            'secondDistanceWeight': WEIGHTS['second_distance'],
+            'reconstructionWeight': WEIGHTS['reconstruction'],
+            'depthPhi': {'mean': PHI_MEAN, 'std': PHI_STD},
+        },
+        'views': [
+            {
+                'labels': {name: nhwc(t.to(DT)) for name, t in view['labels'].items()},
+                'predictions': {name: nhwc(t) for name, t in view['predictions'].items()},
+            }
+            for view in views
+        ],
+        'weights': {name: layout(tensor) for name, (tensor, layout) in named.items()},
+        'expected': {'first': expected('first'), 'all': expected('all')},
+    }
 )

@@ -30,12 +30,11 @@
 #
 # Usage (Debian's python3-torch 1.13), from packages/regularizers:
 #   /usr/bin/python3 reference/pairwise_reference.py > test/fixtures/pairwise-reference.json
-import json
 import math
-import sys
 
 import torch
 import torch.nn.functional as F
+from fixture_output import flat, hwio, nhwc, write_fixture
 
 torch.manual_seed(11)
 DT = torch.float64
@@ -216,16 +215,6 @@ def pairwise_loss(mode):
 
 
 # ---- output: NHWC tensors, HWIO kernels, FiLM tables as [C_out, T(T-1)] ----
-def nhwc(x):
-    return x.detach().permute(0, 2, 3, 1).contiguous().flatten().tolist()
-
-
-def hwio(w):
-    return w.detach().permute(2, 3, 1, 0).contiguous().flatten().tolist()
-
-
-def flat(t):
-    return t.detach().flatten().tolist()
 
 
 named = {}  # the TypeScript's variable name -> (tensor, layout)
@@ -265,40 +254,26 @@ def expected(mode):
     }
 
 
-def rounded(value):
-    """Floats to 9 significant digits (float32 holds ~7), to keep the fixture small."""
-    if isinstance(value, float):
-        return float('%.9g' % value)
-    if isinstance(value, list):
-        return [rounded(v) for v in value]
-    if isinstance(value, dict):
-        return {k: rounded(v) for k, v in value.items()}
-    return value
-
-
-json.dump(
-    rounded(
-        {
-            'about': f'reference/pairwise_reference.py, PyTorch {torch.__version__}, float64: pairwise consistency, '
-            'softmax segmentation',
-            'batchSize': B,
-            'height': H,
-            'width': W,
-            'classes': CLASSES,
-            'anchorShape': [B, *ANCHOR_HW, STAGE_CHANNELS[-1]],
-            'labelMask': LABELLED,
-            'settings': {
-                'widthMultiplier': WIDTH,
-                'stages': len(STAGE_CHANNELS),
-                'consistencyWeight': LAMBDA,
-                'anchorWeight': R,
-            },
-            'labels': {name: nhwc(t.to(DT)) for name, t in labels.items()},
-            'predictions': {name: nhwc(t) for name, t in predictions.items()},
-            'anchor': nhwc(anchor),
-            'weights': {name: layout(tensor) for name, (tensor, layout) in named.items()},
-            'expected': {'faithful': expected('faithful'), 'clean': expected('clean')},
-        }
-    ),
-    sys.stdout,
+write_fixture(
+    {
+        'about': f'reference/pairwise_reference.py, PyTorch {torch.__version__}, float64: pairwise consistency, '
+        'softmax segmentation',
+        'batchSize': B,
+        'height': H,
+        'width': W,
+        'classes': CLASSES,
+        'anchorShape': [B, *ANCHOR_HW, STAGE_CHANNELS[-1]],
+        'labelMask': LABELLED,
+        'settings': {
+            'widthMultiplier': WIDTH,
+            'stages': len(STAGE_CHANNELS),
+            'consistencyWeight': LAMBDA,
+            'anchorWeight': R,
+        },
+        'labels': {name: nhwc(t.to(DT)) for name, t in labels.items()},
+        'predictions': {name: nhwc(t) for name, t in predictions.items()},
+        'anchor': nhwc(anchor),
+        'weights': {name: layout(tensor) for name, (tensor, layout) in named.items()},
+        'expected': {'faithful': expected('faithful'), 'clean': expected('clean')},
+    }
 )

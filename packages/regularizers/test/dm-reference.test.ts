@@ -6,7 +6,6 @@
 // 'sample'). Six samples: class only, attributes only (some unknown), both, neither, an unknown class id (-1), and a
 // task-level label mask that hides label values which must be ignored.
 
-import { readFileSync } from 'node:fs';
 import { defineTasks, RandomSource, type RegularizerInput, type TaskBatch } from '@partial-mtl/core';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +17,7 @@ import {
   supervisedClassificationLoss,
 } from '../src/index.js';
 import { useCpu } from './helpers.js';
+import { readReferenceFixture, relativeError } from './reference-fixture.js';
 
 beforeAll(useCpu);
 
@@ -62,31 +62,12 @@ interface Reference {
   readonly supervised: Record<'batch' | 'sample', { readonly loss: number; readonly gradients: Gradients }>;
 }
 
-const reference = JSON.parse(
-  readFileSync(new URL('./fixtures/dm-reference.json', import.meta.url), 'utf8'),
-) as Reference;
+const reference = readReferenceFixture<Reference>('dm-reference.json');
 
 const tasks = defineTasks([
   { name: 'expression', kind: 'multiclass', channels: reference.classes },
   { name: 'actionUnits', kind: 'multilabel', channels: reference.attributes },
 ]);
-
-/**
- * Largest |actual − expected| over the largest |expected|: a relative error for a whole tensor (the largest |actual|
- * when the expected tensor is zero).
- */
-function relativeError(actual: ArrayLike<number>, expected: readonly number[]): number {
-  expect(actual.length).toBe(expected.length);
-  let difference = 0;
-  let scale = 0;
-  let largest = 0;
-  for (let i = 0; i < expected.length; i++) {
-    difference = Math.max(difference, Math.abs(actual[i]! - expected[i]!));
-    scale = Math.max(scale, Math.abs(expected[i]!));
-    largest = Math.max(largest, Math.abs(actual[i]!));
-  }
-  return scale < 1e-9 ? largest : difference / scale;
-}
 
 /** Entries that are exactly zero in the reference (masked samples and attributes, stop-gradient) and not here. */
 function nonZeroWhereZero(actual: ArrayLike<number>, expected: readonly number[]): number[] {

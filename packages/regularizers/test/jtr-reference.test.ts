@@ -3,13 +3,18 @@
 // every prediction of both views and every auto-encoder weight, from the same inputs and weights. The reference
 // unpools with PyTorch's MaxUnpool2d and indices, where the auto-encoder uses an equality mask (jtr.md §3).
 
-import { readFileSync } from 'node:fs';
-import { defineTasks, type NetworkOutput, RandomSource, type TaskBatch } from '@partial-mtl/core';
+import { type NetworkOutput, RandomSource, type TaskBatch } from '@partial-mtl/core';
 import type { UnpoolTies } from '@partial-mtl/models';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createJointTaskRegularization } from '../src/index.js';
 import { useCpuWithFastConvGradients } from './helpers.js';
+import {
+  type DenseReferenceGrid,
+  denseReferenceSetting,
+  readReferenceFixture,
+  relativeError,
+} from './reference-fixture.js';
 
 beforeAll(useCpuWithFastConvGradients);
 
@@ -28,12 +33,7 @@ interface ReferenceResult {
   readonly weightGradients: Record<string, number[]>;
 }
 
-interface Reference {
-  readonly batchSize: number;
-  readonly height: number;
-  readonly width: number;
-  readonly classes: number;
-  readonly labelMask: number[][];
+interface Reference extends DenseReferenceGrid {
   readonly settings: {
     readonly widthMultiplier: number;
     readonly stages: number;
@@ -48,51 +48,22 @@ interface Reference {
   readonly expected: Readonly<Record<UnpoolTies, ReferenceResult>>;
 }
 
-const reference = JSON.parse(
-  readFileSync(new URL('./fixtures/jtr-reference.json', import.meta.url), 'utf8'),
-) as Reference;
+const reference = readReferenceFixture<Reference>('jtr-reference.json');
 
-const tasks = defineTasks([
-  { name: 'semseg', kind: 'segmentation', channels: reference.classes, ignoreValue: -1 },
-  { name: 'depth', kind: 'depth', channels: 1, ignoreValue: 0 },
-  { name: 'normal', kind: 'normals', channels: 3, ignoreValue: 0 },
-]);
-const channelsOf: Record<string, number> = { semseg: reference.classes, depth: 1, normal: 3 };
-const labelChannelsOf: Record<string, number> = { semseg: 1, depth: 1, normal: 3 };
+const {
+  tasks,
+  predictionChannels: channelsOf,
+  labelChannels: labelChannelsOf,
+  map,
+  batch,
+} = denseReferenceSetting(reference);
 
-function map(values: number[], channels: number): tf.Tensor4D {
-  return tf.tensor4d(values, [reference.batchSize, reference.height, reference.width, channels]);
-}
-
-function viewBatch(view: ReferenceView): TaskBatch {
-  return {
-    images: tf.zeros([reference.batchSize, reference.height, reference.width, 3]),
-    labels: Object.fromEntries(
+const viewBatch = (view: ReferenceView): TaskBatch =>
+  batch(
+    Object.fromEntries(
       Object.entries(view.labels).map(([name, values]) => [name, map(values, labelChannelsOf[name]!)]),
     ),
-    labelMask: tf.tensor2d(reference.labelMask),
-    taskNames: tasks.map((task) => task.name),
-    indices: reference.labelMask.map((_, i) => i),
-  };
-}
-
-/**
- * Largest |actual − expected| over the largest |expected|: a relative error for a whole tensor. A tensor that is zero
- * in exact arithmetic (a conv bias before batch norm: ~1e-17 in the float64 reference; ~1e-7 in float32, next to
- * weight gradients of 0.17 and more here) is returned as its largest |actual| instead.
- */
-function relativeError(actual: ArrayLike<number>, expected: readonly number[]): number {
-  expect(actual.length).toBe(expected.length);
-  let difference = 0;
-  let scale = 0;
-  let largest = 0;
-  for (let i = 0; i < expected.length; i++) {
-    difference = Math.max(difference, Math.abs(actual[i]! - expected[i]!));
-    scale = Math.max(scale, Math.abs(expected[i]!));
-    largest = Math.max(largest, Math.abs(actual[i]!));
-  }
-  return scale < 1e-9 ? largest : difference / scale;
-}
+  );
 
 describe('JTR against the PyTorch reference (clean mode, softmax segmentation)', () => {
   it.each(['first', 'all'] as const)(

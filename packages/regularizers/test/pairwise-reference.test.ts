@@ -4,12 +4,17 @@
 // convs, BN affine, FiLM tables), from the same inputs and weights, in faithful mode (per sample and pair, batch 1)
 // and clean mode (one call per pair over its samples). Segmentation enters as the softmax (no Gumbel draw).
 
-import { readFileSync } from 'node:fs';
-import { defineTasks, type NetworkOutput, RandomSource, type TaskBatch } from '@partial-mtl/core';
+import { type NetworkOutput, RandomSource } from '@partial-mtl/core';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createPairwiseConsistency } from '../src/index.js';
 import { useCpuWithFastConvGradients } from './helpers.js';
+import {
+  type DenseReferenceGrid,
+  denseReferenceSetting,
+  readReferenceFixture,
+  relativeError,
+} from './reference-fixture.js';
 
 beforeAll(useCpuWithFastConvGradients);
 
@@ -26,13 +31,8 @@ interface ReferenceResult {
   readonly weightGradients: Record<string, number[]>;
 }
 
-interface Reference {
-  readonly batchSize: number;
-  readonly height: number;
-  readonly width: number;
-  readonly classes: number;
+interface Reference extends DenseReferenceGrid {
   readonly anchorShape: [number, number, number, number];
-  readonly labelMask: number[][];
   readonly settings: {
     readonly widthMultiplier: number;
     readonly stages: number;
@@ -46,49 +46,15 @@ interface Reference {
   readonly expected: Readonly<Record<'faithful' | 'clean', ReferenceResult>>;
 }
 
-const reference = JSON.parse(
-  readFileSync(new URL('./fixtures/pairwise-reference.json', import.meta.url), 'utf8'),
-) as Reference;
+const reference = readReferenceFixture<Reference>('pairwise-reference.json');
 
-const tasks = defineTasks([
-  { name: 'semseg', kind: 'segmentation', channels: reference.classes, ignoreValue: -1 },
-  { name: 'depth', kind: 'depth', channels: 1, ignoreValue: 0 },
-  { name: 'normal', kind: 'normals', channels: 3, ignoreValue: 0 },
-]);
-const channelsOf: Record<string, number> = { semseg: reference.classes, depth: 1, normal: 3 };
-const labelChannelsOf: Record<string, number> = { semseg: 1, depth: 1, normal: 3 };
-
-function map(values: number[], channels: number): tf.Tensor4D {
-  return tf.tensor4d(values, [reference.batchSize, reference.height, reference.width, channels]);
-}
-
-function batchOf(labels: Record<string, tf.Tensor>): TaskBatch {
-  return {
-    images: tf.zeros([reference.batchSize, reference.height, reference.width, 3]),
-    labels,
-    labelMask: tf.tensor2d(reference.labelMask),
-    taskNames: tasks.map((task) => task.name),
-    indices: reference.labelMask.map((_, i) => i),
-  };
-}
-
-/**
- * Largest |actual − expected| over the largest |expected|: a relative error for a whole tensor. A tensor that is zero
- * in exact arithmetic (a conv bias before batch norm: ~1e-16 in the float64 reference; ~1e-8 in float32, next to
- * weight gradients of 0.03 and more here) is returned as its largest |actual| instead.
- */
-function relativeError(actual: ArrayLike<number>, expected: readonly number[]): number {
-  expect(actual.length).toBe(expected.length);
-  let difference = 0;
-  let scale = 0;
-  let largest = 0;
-  for (let i = 0; i < expected.length; i++) {
-    difference = Math.max(difference, Math.abs(actual[i]! - expected[i]!));
-    scale = Math.max(scale, Math.abs(expected[i]!));
-    largest = Math.max(largest, Math.abs(actual[i]!));
-  }
-  return scale < 1e-9 ? largest : difference / scale;
-}
+const {
+  tasks,
+  predictionChannels: channelsOf,
+  labelChannels: labelChannelsOf,
+  map,
+  batch: batchOf,
+} = denseReferenceSetting(reference);
 
 const scalarError = (actual: number, expected: number) => Math.abs(actual - expected) / Math.abs(expected);
 
