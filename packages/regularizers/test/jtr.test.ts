@@ -116,11 +116,14 @@ describe('JTR encodings and stacks', () => {
     expect(faithful.predictionStack.dataSync()[4]).toBeCloseTo(phiJs(3), 5);
   });
 
-  it('clean stacks mask the label channels and reconstruct the detached input', () => {
+  it('clean stacks mask every channel of Y and Yhat and reconstruct the detached input', () => {
     const settings = resolveJtrOptions({ mode: 'clean' });
     const stacks = buildJtrViewStacks(geometricTasks, view(), 2, new RandomSource(0), settings, resolution);
     const stack = Array.from(stacks.stack.dataSync());
     expect(stack[0]).toBe(0); // Phi(0)·m with m = 0
+    // Prediction channels too (quirk 6's fix masks both stacks): depth and the three normal channels of pixel 0.
+    expect(Array.from(stacks.predictionStack.dataSync()).slice(0, 4)).toEqual([0, 0, 0, 0]);
+    expect(stack.slice(1, 4)).toEqual([0, 0, 0]);
     expect(stack[4]).toBeCloseTo(phiJs(2), 5);
     expect(Array.from(stacks.predictionTargets[0]!.dataSync())[1]).toBeCloseTo(phiJs(3), 5);
     expect(Array.from(stacks.stackTargets[1]!.dataSync())).toEqual(
