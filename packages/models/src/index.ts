@@ -40,6 +40,7 @@ export {
 } from './heads/classification-head.js';
 export { type CreateHeadOptions, createHead } from './heads/create-head.js';
 export {
+  clampedNorm,
   createDenseHead,
   type DenseHeadOptions,
   l2NormalizeChannels,

@@ -1,20 +1,11 @@
 // Cosine distance D(a, b) = 1 − mean over positions of the cosine over channels, the latent distance of JTR
 // (Nishi et al., arXiv 2404.01976) and of pairwise consistency (Li, Liu & Bilen, arXiv 2111.14893).
-// Norms are clamped at eps = 1e-12 per vector (PyTorch's cosine_similarity; `clampedNorm`, so a zero vector, an
-// all-ReLU-off position, gives a zero gradient, not NaN); and the dot product is divided by one norm, then the
-// other, because the gradient of dot/(‖a‖‖b‖) holds (‖a‖‖b‖)², which underflows float32 to 0 (1e-48) when both
+// Norms are clamped at eps = 1e-12 per vector (PyTorch's cosine_similarity; the models package's `clampedNorm`, so
+// a zero vector, an all-ReLU-off position, gives a zero gradient, not NaN); and the dot product is divided by one
+// norm, then the other, because the gradient of dot/(‖a‖‖b‖) holds (‖a‖‖b‖)², which underflows float32 to 0 (1e-48) when both
 // vectors are zero: 0/0 = NaN.
+import { clampedNorm } from '@partial-mtl/models';
 import * as tf from '@tensorflow/tfjs';
-
-const epsilon = 1e-12;
-
-/**
- * L2 norm over the last axis, clamped below at 1e-12, as sqrt(max(‖x‖², 1e-24)) so that a zero vector gets a zero
- * gradient (max(√‖x‖², ε) would give √'s Inf at 0 times the clamp's 0: NaN). The caller owns the result.
- */
-export function clampedNorm(x: tf.Tensor, keepDims = false): tf.Tensor {
-  return tf.tidy(() => tf.sqrt(tf.maximum(tf.sum(tf.square(x), -1, keepDims), epsilon * epsilon)));
-}
 
 /** Cosine similarity over the last axis: [..., C] × [..., C] → [...]. The caller owns the result. */
 export function cosineSimilarity(a: tf.Tensor, b: tf.Tensor): tf.Tensor {

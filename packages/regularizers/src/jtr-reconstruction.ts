@@ -8,8 +8,8 @@
 // un-normalised dot divided by Σm went negative (down to 1 − 1.37) on the (n+1)/2-encoded clean targets.
 
 import type { TaskSpec } from '@partial-mtl/core';
+import { clampedNorm } from '@partial-mtl/models';
 import * as tf from '@tensorflow/tfjs';
-import { clampedNorm } from './cosine-distance.js';
 import { binaryCrossEntropyWithLogits } from './distribution-matching.js';
 
 export interface ReconstructionSettings {

@@ -24,12 +24,17 @@ export interface TaskHead extends LayerVariables {
 }
 
 /**
- * Divides x [..., C] by its L2 norm over the last axis, clamped below at `epsilon`. Returns a new tensor. Written as
- * sqrt(max(‖x‖², ε²)): the same values as max(‖x‖, ε), but a zero vector gets a zero gradient, where the gradient of
- * √ at 0 (Inf) times the clamp's 0 would be NaN.
+ * L2 norm over the last axis, clamped below at `epsilon`, written as sqrt(max(‖x‖², ε²)): the same values as
+ * max(‖x‖, ε), but a zero vector gets a zero gradient, where the gradient of √ at 0 (Inf) times the clamp's 0 would
+ * be NaN. Also the regularizers' cosine distances. Returns a new tensor.
  */
+export function clampedNorm(x: tf.Tensor, keepDims = false, epsilon = normalsEpsilon): tf.Tensor {
+  return tf.tidy(() => tf.sqrt(tf.maximum(tf.sum(tf.square(x), -1, keepDims), epsilon * epsilon)));
+}
+
+/** Divides x [..., C] by its `clampedNorm` over the last axis. Returns a new tensor. */
 export function l2NormalizeChannels(x: tf.Tensor, epsilon = normalsEpsilon): tf.Tensor {
-  return tf.tidy(() => tf.div(x, tf.sqrt(tf.maximum(tf.sum(tf.square(x), -1, true), epsilon * epsilon))));
+  return tf.tidy(() => tf.div(x, clampedNorm(x, true, epsilon)));
 }
 
 export function createDenseHead(options: DenseHeadOptions): TaskHead {
